@@ -1,0 +1,53 @@
+# Roundtable: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+RT := $(VENV)/bin/roundtable
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test setup venv frontend migrate demo lint typecheck test-python test-frontend browsers clean bench
+
+run: setup migrate demo
+	$(RT) serve --host 127.0.0.1 --port 8000
+
+setup: venv frontend
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+venv: $(UV)
+	$(UV) sync --frozen --quiet
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+	  cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build; \
+	else echo "frontend: not present yet; serving the API only"; fi
+
+migrate: venv
+	$(RT) migrate
+
+demo: venv
+	$(RT) demo
+
+lint: venv
+	$(VENV)/bin/ruff check backend tests migrations bench
+	$(VENV)/bin/ruff format --check backend tests migrations bench
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+test: setup lint test-python
+
+test-python: venv
+	$(PY) -m pytest -q
+
+bench: venv
+	$(PY) bench/fanout.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) frontend/node_modules backend/roundtable/static

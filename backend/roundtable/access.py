@@ -1,0 +1,81 @@
+"""Who may read and change what: the one place the role and phase rules live.
+
+Every REST route and every op asks these functions, with the member resolved from the
+session (never from the request body).
+"""
+
+from __future__ import annotations
+
+from roundtable.checklists.models import Checklist
+from roundtable.groups.models import Member
+from roundtable.workshops.models import Workshop
+
+COMMENT_PHASES = ("breakout", "consolidation", "review")
+VOTE_PHASES = ("breakout", "review")
+CONSOLIDATED_VISIBLE_PHASES = ("review", "published")
+
+
+def is_facilitator(member: Member | None) -> bool:
+    return member is not None and member.role == "facilitator" and not member.removed
+
+
+def can_read_checklist(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+    if member.removed or checklist.workshop_id != workshop.id:
+        return False
+    if is_facilitator(member):
+        return True
+    if checklist.group_id is None:
+        return workshop.phase in CONSOLIDATED_VISIBLE_PHASES
+    return checklist.group_id == member.group_id or workshop.reveal
+
+
+def can_edit_items(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+    if is_facilitator(member):
+        return checklist.workshop_id == workshop.id
+    return (
+        member.role == "participant"
+        and not member.removed
+        and checklist.group_id is not None
+        and checklist.group_id == member.group_id
+        and workshop.phase == "breakout"
+    )
+
+
+def can_comment(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+    if is_facilitator(member):
+        return True
+    return (
+        member.role == "participant"
+        and workshop.phase in COMMENT_PHASES
+        and can_read_checklist(member, workshop, checklist)
+    )
+
+
+def can_vote(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+    return (
+        member.role in ("participant", "facilitator")
+        and not member.removed
+        and workshop.phase in VOTE_PHASES
+        and can_read_checklist(member, workshop, checklist)
+    )
+
+
+def why_not_edit(member: Member, workshop: Workshop, checklist: Checklist) -> str:
+    """A message for a refused edit that names the rule, not just 'forbidden'."""
+    if member.role == "observer":
+        return "observers cannot change checklists"
+    if checklist.group_id is None:
+        return "only facilitators edit the consolidated checklist"
+    if checklist.group_id != member.group_id:
+        return "you can only edit your own group's checklist"
+    if workshop.phase != "breakout":
+        return f"group checklists are closed for editing in the {workshop.phase} phase"
+    return "not allowed"
+
+
+def require_facilitator(member: Member | None, what: str = "this") -> Member:
+    from roundtable.errors import forbidden
+
+    if member is None or not is_facilitator(member):
+        raise forbidden(f"only facilitators can do {what}")
+    return member

@@ -1,0 +1,181 @@
+"""The ``roundtable`` command: serve, migrate, demo, create-facilitator, import, export."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from roundtable.config import Settings
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from roundtable.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    os.environ.setdefault("ROUNDTABLE_SECRET_KEY", settings.secret_key)
+    uvicorn.run(
+        "roundtable.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=settings.trust_forwarded_for,
+        ws_max_size=4 * settings.ws_max_message_bytes,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.demo import (
+        DEMO_EMAIL,
+        credentials_file,
+        database_is_empty,
+        join_codes,
+        seed_demo,
+    )
+    from roundtable.ops import build_registry
+
+    engine = _engine(settings)
+    creds = credentials_file(settings.database_url)
+    if database_is_empty(engine):
+        workshop_id, password = seed_demo(engine, build_registry())
+        creds.parent.mkdir(parents=True, exist_ok=True)
+        creds.write_text(f"{workshop_id}\n{DEMO_EMAIL}\n{password}\n", encoding="utf-8")
+        creds.chmod(0o600)
+        print("Seeded the demo workshop.")
+    elif not creds.is_file():
+        print("The database already has workshops; no demo was added.")
+        return 0
+    workshop_id_text, email, password = creds.read_text(encoding="utf-8").split("\n")[:3]
+    workshop_id = int(workshop_id_text)
+    print()
+    print("  Roundtable demo")
+    print(f"  Facilitator login: {email} / {password}")
+    for name, code in join_codes(engine, workshop_id):
+        print(f"  {name:<36} join code {code}")
+    print()
+    return 0
+
+
+def cmd_create_facilitator(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.accounts.service import create_account, find_account, set_password
+    from roundtable.db import write_session
+
+    password = args.password or getpass.getpass("Password: ")
+    if len(password) < 8:
+        print("error: password: must be at least 8 characters", file=sys.stderr)
+        return 2
+    with write_session(_engine(settings)) as db:
+        account = find_account(db, args.email)
+        if account is None:
+            create_account(db, args.email, password)
+            print(f"created facilitator {args.email}")
+        else:
+            set_password(db, account, password)
+            print(f"updated the password of {args.email}")
+        db.commit()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.interchange.service import InterchangeError, import_workshop
+    from roundtable.ops import build_registry
+
+    try:
+        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        workshop_id = import_workshop(
+            _engine(settings), build_registry(), document, owner_account_id=None
+        )
+    except (OSError, ValueError, InterchangeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(workshop_id)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.interchange.service import InterchangeError, export_workshop
+
+    if args.format != "json":
+        print(f"error: --format {args.format} is not available yet", file=sys.stderr)
+        return 2
+    try:
+        document = export_workshop(_engine(settings), args.workshop)
+    except InterchangeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        func=cmd_migrate
+    )
+    sub.add_parser("demo", help="seed the demo workshop when the database is empty").set_defaults(
+        func=cmd_demo
+    )
+
+    fac = sub.add_parser("create-facilitator", help="create a facilitator login")
+    fac.add_argument("--email", required=True)
+    fac.add_argument("--password", help="prompted for when left out")
+    fac.set_defaults(func=cmd_create_facilitator)
+
+    imp = sub.add_parser("import", help="import a roundtable/v1 JSON file; prints the workshop id")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="export a workshop")
+    exp.add_argument("--workshop", type=int, required=True)
+    exp.add_argument("--edition", type=int)
+    exp.add_argument(
+        "--format", default="json", choices=["json", "md", "csv", "xlsx", "docx", "pdf"]
+    )
+    exp.add_argument("--output")
+    exp.add_argument("--theme")
+    exp.add_argument("--kind")
+    exp.add_argument("--actor")
+    exp.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

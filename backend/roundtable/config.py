@@ -1,0 +1,58 @@
+"""Settings read from the environment (prefix ``ROUNDTABLE_`` or the bare names below).
+
+Nothing here is created at import time: ``Settings()`` is built by the CLI or by
+``create_app`` and handed down, so tests can run many differently configured apps in
+one process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("var") / "roundtable.sqlite3"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, f"ROUNDTABLE_{name}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB_PATH}", validation_alias=_env("DATABASE_URL")
+    )
+    secret_key: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(32), validation_alias=_env("SECRET_KEY")
+    )
+    allowed_origins: list[str] = Field(
+        default=["http://127.0.0.1:8000", "http://localhost:8000"],
+        validation_alias=_env("ALLOWED_ORIGINS"),
+    )
+    cookie_secure: bool = Field(default=False, validation_alias=_env("COOKIE_SECURE"))
+    session_hours: int = Field(default=24 * 14, validation_alias=_env("SESSION_HOURS"))
+
+    # Live protocol
+    ws_max_message_bytes: int = 64 * 1024
+    ws_send_timeout_s: float = 10.0
+    ws_heartbeat_s: float = 25.0
+    snapshot_threshold: int = 500
+    hub_buffer_events: int = 4096
+    poll_interval_s: float = Field(default=2.0, validation_alias=_env("POLL_INTERVAL"))
+
+    # Abuse limits: attempts per window per client address
+    join_failures_per_minute: int = 10
+    login_failures_per_minute: int = 10
+    trust_forwarded_for: bool = Field(default=False, validation_alias=_env("TRUST_FORWARDED_FOR"))
+
+    # Content limits
+    max_title_chars: int = 500
+    max_detail_chars: int = 10_000
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,80 @@
+"""Engines and sessions.
+
+SQLite runs in WAL mode with a busy timeout, and every transaction is opened explicitly
+so reads see one consistent snapshot. Writers ask for ``BEGIN IMMEDIATE`` (via
+:func:`write_session`) so a transaction that reads before it writes can never fail on
+lock upgrade. PostgreSQL needs nothing special: the per-workshop ``head_seq`` row lock
+serialises the writers of one workshop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+_BEGIN_OPTION = "roundtable_begin"
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=NullPool if path == ":memory:" else None,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading one consistent snapshot."""
+    bind = engine
+    if not is_sqlite(engine):
+        bind = engine.execution_options(isolation_level="REPEATABLE READ")
+    with Session(bind, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock up front on SQLite."""
+    bind = (
+        engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+        if is_sqlite(engine)
+        else engine
+    )
+    with Session(bind, expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,27 @@
+"""Imports every table so ``SQLModel.metadata`` is complete (Alembic, tests, create_all)."""
+
+from sqlmodel import SQLModel
+
+from roundtable.accounts.models import Account, LoginSession
+from roundtable.checklists.models import Checklist, Comment, Item, Vote
+from roundtable.groups.models import Group, Member
+from roundtable.sync.models import Event, SyncClient
+from roundtable.workshops.models import Theme, Workshop
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Account",
+    "Checklist",
+    "Comment",
+    "Event",
+    "Group",
+    "Item",
+    "LoginSession",
+    "Member",
+    "SyncClient",
+    "Theme",
+    "Vote",
+    "Workshop",
+    "metadata",
+]

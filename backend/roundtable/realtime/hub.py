@@ -1,0 +1,281 @@
+"""The hub: one per process. Reads each new range of a workshop's log once and hands it
+to every local connection of that workshop.
+
+Each :class:`Room` keeps a bounded buffer of recent events, each rendered at most once
+per (policy, audience). A connection that falls behind the buffer reads its own
+catch-up from the database, so nothing here grows without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+from sqlalchemy import Engine, select
+
+from roundtable.attribution import mentions, render_actor, render_values
+from roundtable.db import is_sqlite, read_session
+from roundtable.sync.log import read_head, read_since
+from roundtable.sync.models import Event
+from roundtable.timeutil import isoformat
+from roundtable.workshops.models import Workshop
+
+if TYPE_CHECKING:
+    from roundtable.realtime.connection import Connection
+    from roundtable.realtime.notifier import Notifier
+
+log = logging.getLogger("roundtable.hub")
+T = TypeVar("T")
+
+
+class RenderedEvent:
+    """An event plus its JSON text per (policy, viewer-if-mentioned)."""
+
+    __slots__ = ("_cache", "_mentions", "committed_at", "event", "resync", "scope", "seq")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.seq = event.seq
+        self.scope = event.scope
+        self.resync = event.resync
+        self.committed_at = time.time()
+        self._mentions = mentions(event.changes, event.actor_id)
+        self._cache: dict[tuple[str, int | None], str] = {}
+
+    def text_for(self, policy: str, viewer: int | None) -> str:
+        key = (policy, viewer if viewer in self._mentions else None)
+        text = self._cache.get(key)
+        if text is None:
+            text = render_event_json(self.event, policy, key[1])
+            self._cache[key] = text
+        return text
+
+
+def render_event(event: Event, policy: str, viewer: int | None) -> dict[str, Any]:
+    changes = []
+    for change in event.changes:
+        values = change.get("values")
+        if values is not None:
+            change = {**change, "values": render_values(change["entity"], values, policy, viewer)}
+        changes.append(change)
+    return {
+        "seq": event.seq,
+        "client_id": event.client_id,
+        "op_id": event.op_id,
+        "actor": render_actor(event.actor_id, policy, viewer),
+        "kind": event.kind,
+        "changes": changes,
+        "at": isoformat(event.created_at),
+    }
+
+
+def render_event_json(event: Event, policy: str, viewer: int | None) -> str:
+    return json.dumps(
+        render_event(event, policy, viewer), separators=(",", ":"), ensure_ascii=False
+    )
+
+
+class Room:
+    def __init__(self, hub: Hub, workshop_id: int, head: int, policy: str) -> None:
+        self.hub = hub
+        self.workshop_id = workshop_id
+        self.connections: set[Connection] = set()
+        self.buffer: deque[RenderedEvent] = deque()
+        self.buffer_base = head  # the buffer holds events with seq in (buffer_base, loaded]
+        self.loaded = head
+        self.target = head
+        self.policy = policy
+        self.presence: dict[str, dict[str, Any]] = {}
+        self._fetch: asyncio.Task[None] | None = None
+        self._presence_flush: asyncio.TimerHandle | None = None
+
+    def ring(self, seq: int) -> None:
+        if seq > self.target:
+            self.target = seq
+        if self.target > self.loaded and (self._fetch is None or self._fetch.done()):
+            self._fetch = asyncio.create_task(self._fetch_new(), name=f"room-{self.workshop_id}")
+
+    async def _fetch_new(self) -> None:
+        try:
+            while self.loaded < self.target:
+                events = await self.hub.run_read(
+                    partial(_read_events, self.workshop_id, self.loaded)
+                )
+                if not events:
+                    break
+                for event in events:
+                    self.buffer.append(RenderedEvent(event))
+                    if event.kind == "workshop.update":
+                        for change in event.changes:
+                            policy = (change.get("values") or {}).get("attribution")
+                            if policy:
+                                self.policy = policy
+                self.loaded = events[-1].seq
+                self.target = max(self.target, self.loaded)
+                while len(self.buffer) > self.hub.buffer_size:
+                    self.buffer_base = self.buffer.popleft().seq
+                for conn in list(self.connections):
+                    conn.wake()
+        except Exception:
+            log.exception("reading the log of workshop %s failed", self.workshop_id)
+            await asyncio.sleep(0.5)
+            if self.loaded < self.target:
+                self._fetch = asyncio.create_task(self._fetch_new())
+
+    def slice_after(self, seq: int, limit: int) -> list[RenderedEvent]:
+        """Buffered events with seq > ``seq`` (which must be >= buffer_base)."""
+        start = seq - self.buffer_base
+        # Events in the buffer are contiguous, so the index is the seq offset.
+        if start < 0:
+            raise ValueError("seq is before the buffer")
+        return [self.buffer[i] for i in range(start, min(len(self.buffer), start + limit))]
+
+    # Presence: ephemeral, never in the log.
+    def set_presence(self, key: str, entry: dict[str, Any] | None) -> None:
+        if entry is None:
+            if self.presence.pop(key, None) is None:
+                return
+        else:
+            if self.presence.get(key) == entry:
+                return
+            self.presence[key] = entry
+        if self._presence_flush is None:
+            loop = asyncio.get_running_loop()
+            self._presence_flush = loop.call_later(0.05, self._flush_presence)
+
+    def _flush_presence(self) -> None:
+        self._presence_flush = None
+        entries = [{"session": k, **v} for k, v in sorted(self.presence.items())]
+        for conn in list(self.connections):
+            conn.send_presence(entries)
+
+
+def _read_events(workshop_id: int, after: int, engine: Engine) -> list[Event]:
+    with read_session(engine) as session:
+        return read_since(session, workshop_id, after, limit=1000)
+
+
+class Hub:
+    def __init__(
+        self,
+        engine: Engine,
+        notifier: Notifier,
+        *,
+        node_id: str,
+        buffer_size: int = 4096,
+        poll_interval_s: float = 2.0,
+    ) -> None:
+        self.engine = engine
+        self.notifier = notifier
+        self.node_id = node_id
+        self.buffer_size = buffer_size
+        self.poll_interval_s = poll_interval_s
+        self.rooms: dict[int, Room] = {}
+        self._room_locks: dict[int, asyncio.Lock] = {}
+        self._poller: asyncio.Task[None] | None = None
+        # SQLite has one writer at a time: queue writes here rather than on its lock.
+        self.write_limiter = anyio.CapacityLimiter(1 if is_sqlite(engine) else 8)
+        self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
+        self.stats = {"connections": 0, "fanout_lag_sum": 0.0, "fanout_lag_count": 0}
+
+    async def start(self) -> None:
+        await self.notifier.start(self.on_doorbell, self.on_remote_presence, self.resync_all)
+        self._poller = asyncio.create_task(self._poll_forever(), name="hub-poll")
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+        await self.notifier.stop()
+        for room in list(self.rooms.values()):
+            for conn in list(room.connections):
+                await conn.close(1012, "server restarting")
+
+    async def run_read(self, fn: Callable[[Engine], T]) -> T:
+        return await anyio.to_thread.run_sync(fn, self.engine, limiter=self.read_limiter)
+
+    async def run_write(self, fn: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(fn, limiter=self.write_limiter)
+
+    def on_doorbell(self, workshop_id: int, seq: int) -> None:
+        room = self.rooms.get(workshop_id)
+        if room is not None:
+            room.ring(seq)
+
+    def on_remote_presence(self, workshop_id: int, payload: dict[str, Any]) -> None:
+        room = self.rooms.get(workshop_id)
+        if room is not None:
+            room.set_presence(str(payload.get("session")), payload.get("entry"))
+
+    async def resync_all(self) -> None:
+        await self._poll_once()
+
+    async def join(self, conn: Connection) -> Room:
+        wid = conn.workshop_id
+        lock = self._room_locks.setdefault(wid, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(wid)
+            if room is None:
+                head, policy = await self.run_read(partial(_head_and_policy, wid))
+                room = Room(self, wid, head, policy)
+                self.rooms[wid] = room
+            room.connections.add(conn)
+            self.stats["connections"] += 1
+        return room
+
+    def leave(self, conn: Connection) -> None:
+        room = self.rooms.get(conn.workshop_id)
+        if room is None or conn not in room.connections:
+            return
+        room.connections.discard(conn)
+        self.stats["connections"] -= 1
+        self.publish_presence(room, conn.presence_key, None)
+        if not room.connections:
+            self.rooms.pop(conn.workshop_id, None)
+
+    def publish_presence(self, room: Room, key: str, entry: dict[str, Any] | None) -> None:
+        room.set_presence(key, entry)
+        payload = {"session": key, "entry": entry}
+        task = asyncio.create_task(self.notifier.publish_presence(room.workshop_id, payload))
+        task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval_s)
+            try:
+                await self._poll_once()
+            except Exception:
+                log.exception("log poll failed")
+
+    async def _poll_once(self) -> None:
+        ids = list(self.rooms)
+        if not ids:
+            return
+        heads = await self.run_read(partial(_heads, ids))
+        for wid, head in heads.items():
+            self.on_doorbell(wid, head)
+
+
+def _head_and_policy(workshop_id: int, engine: Engine) -> tuple[int, str]:
+    with read_session(engine) as session:
+        row = session.execute(
+            select(Workshop.head_seq, Workshop.attribution).where(Workshop.id == workshop_id)  # type: ignore[arg-type]
+        ).one()
+        return int(row[0]), str(row[1])
+
+
+def _heads(ids: list[int], engine: Engine) -> dict[int, int]:
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(Workshop.id, Workshop.head_seq).where(Workshop.id.in_(ids))  # type: ignore[union-attr]
+        ).all()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+
+__all__ = ["Hub", "RenderedEvent", "Room", "read_head", "render_event"]

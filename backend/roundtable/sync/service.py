@@ -1,0 +1,180 @@
+"""``submit``: the one write path. Every change to domain state goes through here.
+
+One transaction per op:
+  1. take the workshop's next seq (``UPDATE ... SET head_seq = head_seq + 1``: the row
+     lock serialises writers of one workshop, and a rollback gives the number back, so
+     the sequence is gapless);
+  2. skip the op if ``(client_id, op_id)`` was handled already;
+  3. resolve the member again (a removed member's ops are refused);
+  4. validate, authorise and apply it through the domain's handler;
+  5. append the event with the resulting values and record the op id;
+  6. commit; then ring the notifier's doorbell.
+A refused op rolls everything back, and its op id is recorded so a resend is answered
+as a duplicate rather than applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from roundtable.db import write_session
+from roundtable.errors import OpRejected
+from roundtable.groups.models import Member
+from roundtable.sync.models import Event, SyncClient
+from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry
+from roundtable.workshops.models import Workshop
+
+
+class Doorbell(Protocol):
+    """What ``submit`` needs of a notifier."""
+
+    def stage(self, session: Session, workshop_id: int, seq: int) -> None:
+        """Called inside the transaction, before commit."""
+
+    def rung(self, workshop_id: int, seq: int) -> None:
+        """Called after commit."""
+
+
+@dataclass
+class Submitted:
+    seq: int | None
+    event: Event | None
+    outcome: OpOutcome | None
+    duplicate: bool = False
+
+
+def format_validation_error(exc: ValidationError, prefix: str = "args") -> OpRejected:
+    first = exc.errors()[0]
+    loc = ".".join(str(part) for part in (prefix, *first["loc"]))
+    return OpRejected("invalid", f"{loc}: {first['msg']}", field=loc)
+
+
+def submit(
+    engine: Engine,
+    registry: OpRegistry,
+    doorbell: Doorbell | None,
+    *,
+    workshop_id: int,
+    member_id: int | None,
+    kind: str,
+    args: Any,
+    client_id: str | None = None,
+    op_id: int | None = None,
+    system: bool = False,
+) -> Submitted:
+    spec = registry.get(kind)
+    if spec is None:
+        raise OpRejected("unknown_op", f"kind: unknown op kind {kind!r}", field="kind")
+    if spec.system_only and not system:
+        raise OpRejected("forbidden", f"kind: {kind!r} cannot be sent by clients", field="kind")
+    try:
+        parsed = spec.args.model_validate(args if args is not None else {})
+    except ValidationError as exc:
+        rejected = format_validation_error(exc)
+        raise _recorded(engine, workshop_id, client_id, op_id, rejected) from None
+
+    try:
+        with write_session(engine) as session:
+            seq = session.execute(
+                update(Workshop)
+                .where(Workshop.id == workshop_id)  # type: ignore[arg-type]
+                .values(head_seq=Workshop.head_seq + 1)
+                .returning(Workshop.head_seq)
+            ).scalar_one_or_none()
+            if seq is None:
+                raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
+            record = None
+            if client_id is not None and op_id is not None:
+                record = session.get(SyncClient, (client_id, workshop_id))
+                if record is not None and op_id <= record.last_op_id:
+                    session.rollback()
+                    return Submitted(seq=None, event=None, outcome=None, duplicate=True)
+            workshop = session.get(Workshop, workshop_id)
+            assert workshop is not None
+            member = _resolve_member(session, workshop_id, member_id, system)
+            ctx = OpContext(session, workshop, member, seq, client_id)
+            outcome = spec.apply(ctx, parsed)
+            event = Event(
+                workshop_id=workshop_id,
+                seq=seq,
+                client_id=client_id,
+                op_id=op_id,
+                actor_id=ctx.actor_id,
+                kind=kind,
+                scope=outcome.scope,
+                changes=outcome.changes,
+                resync=outcome.changes_visibility,
+            )
+            session.add(event)
+            if client_id is not None and op_id is not None:
+                if record is None:
+                    session.add(
+                        SyncClient(client_id=client_id, workshop_id=workshop_id, last_op_id=op_id)
+                    )
+                else:
+                    record.last_op_id = op_id
+            if doorbell is not None:
+                doorbell.stage(session, workshop_id, seq)
+            session.commit()
+    except OpRejected as exc:
+        raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
+    except IntegrityError as exc:
+        raise _recorded(
+            engine,
+            workshop_id,
+            client_id,
+            op_id,
+            OpRejected("conflict", f"{kind}: conflicts with existing data ({_short(exc)})"),
+        ) from exc
+    except OperationalError as exc:
+        # Database unavailable or locked: nothing was committed; the client may retry.
+        raise OpRejected("unavailable", f"the database is unavailable ({_short(exc)})") from exc
+    if doorbell is not None:
+        doorbell.rung(workshop_id, seq)
+    return Submitted(seq=seq, event=event, outcome=outcome)
+
+
+def _short(exc: Exception) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+
+
+def _resolve_member(
+    session: Session, workshop_id: int, member_id: int | None, system: bool
+) -> Member | None:
+    if member_id is None:
+        if system:
+            return None
+        raise OpRejected("unauthenticated", "sign in or join a group first")
+    member = session.get(Member, member_id)
+    if member is None or member.workshop_id != workshop_id or member.removed:
+        raise OpRejected("forbidden", "you are not a member of this workshop")
+    return member
+
+
+def _recorded(
+    engine: Engine, workshop_id: int, client_id: str | None, op_id: int | None, exc: OpRejected
+) -> OpRejected:
+    """Remember a refused op's id so a resend is a duplicate, not a second try."""
+    if client_id is None or op_id is None:
+        return exc
+    try:
+        with write_session(engine) as session:
+            if session.get(Workshop, workshop_id) is None:
+                return exc
+            record = session.get(SyncClient, (client_id, workshop_id))
+            if record is None:
+                session.add(
+                    SyncClient(client_id=client_id, workshop_id=workshop_id, last_op_id=op_id)
+                )
+            elif op_id > record.last_op_id:
+                record.last_op_id = op_id
+            session.commit()
+    except (OperationalError, IntegrityError):
+        pass  # the reject still reaches the client; a resend is then refused again
+    return exc
