@@ -234,14 +234,9 @@ def seed_demo(
         return result.outcome.result
 
     for name, colour, focus, items in DEMO_GROUPS:
-        group = run("group.create", {"name": name, "colour": colour, "focus_themes": focus})
-        assert isinstance(group, Group)
-        with read_session(engine) as db:
-            from roundtable.checklists.models import Checklist
-
-            checklist_id = db.execute(
-                select(Checklist.id).where(Checklist.group_id == group.id)  # type: ignore[arg-type]
-            ).scalar_one()
+        created = run("group.create", {"name": name, "colour": colour, "focus_themes": focus})
+        assert isinstance(created, tuple)
+        checklist_id = created[1].id
         for kind, title, detail, themes, actors, references in items:
             run(
                 "item.create",

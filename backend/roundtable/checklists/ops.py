@@ -7,7 +7,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 
-from roundtable.access import can_comment, can_edit_items, can_vote, is_facilitator, why_not_edit
+from roundtable.access import (
+    can_comment,
+    can_edit_items,
+    can_read_checklist,
+    can_vote,
+    is_facilitator,
+    why_not_edit,
+)
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.errors import OpRejected, forbidden, invalid, not_found
 from roundtable.ids import CLIENT_ID_PATTERN, new_id
@@ -325,6 +332,8 @@ def _checklist(ctx: OpContext, checklist_id: int) -> Checklist:
     checklist = ctx.session.get(Checklist, checklist_id)
     if checklist is None or checklist.workshop_id != ctx.workshop.id:
         raise not_found("checklist", checklist_id)
+    if ctx.member is not None and not can_read_checklist(ctx.member, ctx.workshop, checklist):
+        raise not_found("checklist", checklist_id)  # do not confirm it exists
     return checklist
 
 
@@ -336,12 +345,11 @@ def _item(ctx: OpContext, item_id: str, *, include_deleted: bool = False) -> tup
         or (item.deleted and not include_deleted)
     ):
         raise not_found("item", item_id)
-    checklist = _checklist(ctx, item.checklist_id)
-    if ctx.member is not None and not is_facilitator(ctx.member):
-        from roundtable.access import can_read_checklist
-
-        if not can_read_checklist(ctx.member, ctx.workshop, checklist):
-            raise not_found("item", item_id)  # do not confirm it exists
+    checklist = ctx.session.get(Checklist, item.checklist_id)
+    if checklist is None or (
+        ctx.member is not None and not can_read_checklist(ctx.member, ctx.workshop, checklist)
+    ):
+        raise not_found("item", item_id)  # do not confirm it exists
     return item, checklist
 
 

@@ -98,7 +98,7 @@ def register(registry: OpRegistry) -> None:
                 upsert("group", group.id, group_values(group)),
                 upsert("checklist", checklist.id, checklist_values(checklist)),
             ],
-            result=group,
+            result=(group, checklist),
             changes_visibility=True,
         )
 

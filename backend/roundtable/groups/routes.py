@@ -42,10 +42,11 @@ def list_groups(viewer: ViewerDep, db: DbDep) -> list[GroupPublic]:
 
 @router.post("/groups", operation_id="createGroup", response_model=GroupPublic, status_code=201)
 async def create_group(
-    body: GroupCreate, viewer: FacilitatorDep, services: ServicesDep, db: DbDep
+    body: GroupCreate, viewer: FacilitatorDep, services: ServicesDep
 ) -> GroupPublic:
-    group = await submit_as(services, viewer, "group.create", body.model_dump(exclude_unset=True))
-    return _group_public(group, _checklist_of(db, group.id), True)
+    args = body.model_dump(exclude_unset=True)
+    group, checklist = await submit_as(services, viewer, "group.create", args)
+    return _group_public(group, checklist.id, True)
 
 
 @router.patch("/groups/{group_id}", operation_id="updateGroup", response_model=GroupPublic)
