@@ -41,7 +41,16 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-test: setup lint test-python
+test: setup browsers lint test-python test-frontend
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads browsers).
+browsers:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test-frontend:
+	@if [ -f frontend/package.json ]; then cd frontend && npm test --silent; fi
 
 test-python: venv
 	$(PY) -m pytest -q

@@ -198,7 +198,8 @@ def seed_demo(
     engine: Engine, registry: OpRegistry, *, password: str | None = None
 ) -> tuple[int, str]:
     """Creates the demo facilitator and workshop. Returns (workshop id, password)."""
-    password = password or secrets.token_urlsafe(9)
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    password = password or "".join(secrets.choice(alphabet) for _ in range(14))
     with write_session(engine) as db:
         account = find_account(db, DEMO_EMAIL) or create_account(db, DEMO_EMAIL, password)
         workshop, facilitator = create_workshop(
