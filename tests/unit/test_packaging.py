@@ -38,3 +38,17 @@ def test_dockerfile_runs_as_non_root_with_a_health_check() -> None:
     text = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^USER roundtable$", text, re.M)
     assert "HEALTHCHECK" in text and "/api/health" in text
+
+
+def test_compose_names_the_image_the_database_and_a_websocket_proxy() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["app"]["image"].startswith("roundtable")
+    assert services["app"]["deploy"]["replicas"] >= 2
+    assert services["app"]["environment"]["DATABASE_URL"].startswith("postgresql://")
+    assert services["db"]["image"].startswith("postgres")
+    proxy_conf = services["proxy"]["volumes"][0].split(":")[0]
+    nginx = (ROOT / proxy_conf).read_text()
+    assert "proxy_set_header Upgrade $http_upgrade" in nginx and "location /api/ws" in nginx
