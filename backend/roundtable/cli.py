@@ -14,6 +14,7 @@ from roundtable.config import Settings
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    import roundtable.models  # noqa: F401  (every table known before any row is written)
     from roundtable.db import make_engine
 
     return make_engine(settings.database_url)
