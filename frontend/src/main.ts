@@ -1,6 +1,9 @@
 import { mount } from 'svelte';
+import './app.css';
 import App from './App.svelte';
+import { getLocale } from './i18n/index.svelte';
 
+document.documentElement.lang = getLocale();
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 export default mount(App, { target });

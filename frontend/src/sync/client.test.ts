@@ -89,6 +89,21 @@ describe('LiveClient', () => {
     expect(second.state.pending).toHaveLength(0);
   });
 
+  it('drops the socket when the browser reports it is offline, and reconnects on wake', () => {
+    const network = new FakeNetwork(new FakeServer());
+    const c = client(network);
+    c.start();
+    network.flush();
+    c.offline();
+    expect(c.state.link).toBe('offline');
+    expect(network.sockets.size).toBe(0);
+    add(c, 'item-0001', 'Typed offline');
+    c.wake();
+    network.flush();
+    expect(c.state.link).toBe('live');
+    expect(c.state.pending).toHaveLength(0);
+  });
+
   it('stops and says why on a close the person must act on', () => {
     const network = new FakeNetwork(new FakeServer());
     const c = client(network);

@@ -95,6 +95,11 @@ export class LiveClient {
     this.socket.wake();
   }
 
+  /** The browser says it lost the network: the open socket is most likely dead. */
+  offline(): void {
+    this.socket.reconnect('the browser is offline', true);
+  }
+
   submit<K extends OpKind>(kind: K, args: OpArgs[K]): SubmitResult {
     return this.engine.submit(kind, args);
   }

@@ -1,0 +1,39 @@
+/** The active locale as Svelte state, so every `t(...)` in a template follows a change. */
+
+import { pickLocale, translate, translatePlural, type Locale, type MessageKey, type Params } from './catalogue';
+
+const STORAGE_KEY = 'rt:locale';
+
+function initialLocale(): Locale {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'en' || saved === 'id' || saved === 'th') return saved;
+  } catch {
+    // storage blocked: use the browser's languages
+  }
+  return pickLocale(navigator.languages ?? [navigator.language]);
+}
+
+let locale = $state<Locale>(initialLocale());
+
+export function getLocale(): Locale {
+  return locale;
+}
+
+export function setLocale(next: Locale): void {
+  locale = next;
+  document.documentElement.lang = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // not remembered; fine
+  }
+}
+
+export function t(key: MessageKey, params?: Params): string {
+  return translate(locale, key, params);
+}
+
+export function tn(base: string, n: number, params?: Params): string {
+  return translatePlural(locale, base, n, params);
+}

@@ -1,0 +1,88 @@
+/**
+ * The few REST calls the app makes (sign-in, join, who am I). Same-origin cookies carry the
+ * session; state-changing requests echo the `rt_csrf` cookie in X-CSRF-Token.
+ */
+
+import type { Member, Phase, Role } from '../sync/protocol';
+
+export interface Me {
+  account_email: string | null;
+  member: Member | null;
+  workshop_id: number | null;
+  csrf_token: string;
+}
+
+export interface WorkshopSummary {
+  id: number;
+  title: string;
+  phase: Phase;
+  role: Role;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export function readCookie(cookies: string, name: string): string | null {
+  for (const part of cookies.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+/** The error body `{"error": {code, message, field}}` as an ApiError. */
+export function errorFrom(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  const code = typeof error?.code === 'string' ? error.code : 'error';
+  const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
+  const field = typeof error?.field === 'string' ? error.field : null;
+  return new ApiError(status, code, message, field);
+}
+
+let csrfToken: string | null = null;
+
+function csrf(): string | null {
+  return (typeof document !== 'undefined' ? readCookie(document.cookie, 'rt_csrf') : null) ?? csrfToken;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = method === 'GET' ? null : csrf();
+  if (token) headers['X-CSRF-Token'] = token;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'the server could not be reached');
+  }
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw errorFrom(response.status, data);
+  const me = data as Partial<Me> | null;
+  if (me && typeof me.csrf_token === 'string') csrfToken = me.csrf_token;
+  return data as T;
+}
+
+export const api = {
+  me: () => request<Me>('GET', '/api/auth/me'),
+  join: (body: { code: string; display_name: string; affiliation?: string; observer?: boolean }) =>
+    request<Me>('POST', '/api/join', body),
+  login: (email: string, password: string) => request<Me>('POST', '/api/auth/login', { email, password }),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+  workshops: () => request<WorkshopSummary[]>('GET', '/api/workshops'),
+  membership: (workshopId: number) => request<Member>('GET', `/api/workshops/${workshopId}/me`),
+};

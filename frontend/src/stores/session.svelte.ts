@@ -1,0 +1,54 @@
+/** Who this browser is signed in as (a participant's member, or a facilitator's account). */
+
+import { api, ApiError, readCookie, type Me } from '../lib/http';
+import { closeAllLive } from './live.svelte';
+
+let me = $state.raw<Me | null>(null);
+let loaded = $state(false);
+
+export const session = {
+  get me(): Me | null {
+    return me;
+  },
+  get loaded(): boolean {
+    return loaded;
+  },
+};
+
+export async function loadSession(): Promise<void> {
+  // The session cookie is HttpOnly; its readable CSRF twin says whether there is one to ask about.
+  if (readCookie(document.cookie, 'rt_csrf') === null) {
+    me = null;
+    loaded = true;
+    return;
+  }
+  try {
+    me = await api.me();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error);
+    me = null;
+  } finally {
+    loaded = true;
+  }
+}
+
+export async function joinGroup(code: string, name: string, affiliation: string, observer: boolean): Promise<Me> {
+  closeAllLive();
+  me = await api.join({ code, display_name: name, affiliation, observer });
+  return me;
+}
+
+export async function signIn(email: string, password: string): Promise<Me> {
+  closeAllLive();
+  me = await api.login(email, password);
+  return me;
+}
+
+export async function signOut(): Promise<void> {
+  closeAllLive();
+  try {
+    await api.logout();
+  } finally {
+    me = null;
+  }
+}
