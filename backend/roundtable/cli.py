@@ -1,4 +1,4 @@
-"""The ``roundtable`` command: serve, migrate, demo, create-facilitator, import, export."""
+"""The ``roundtable`` command: serve, migrate, demo, create-facilitator, import, export, suggest."""
 
 from __future__ import annotations
 
@@ -131,6 +131,30 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.consolidation import DocumentError, items_from_document, suggest
+
+    try:
+        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        suggestions = suggest(items_from_document(document))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # DocumentError is a ValueError
+        kind = "not a roundtable/v1 document" if isinstance(exc, DocumentError) else "cannot read"
+        print(f"error: {args.file}: {kind}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(suggestions.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    print(f"Suggested merges ({len(suggestions.clusters)})")
+    for cluster in suggestions.clusters:
+        print(f"  {cluster.score:.2f}  {' + '.join(cluster.refs):<20} {cluster.reason}")
+    print()
+    print("Nearest items")
+    for ref, nearest in suggestions.similar.items():
+        others = "   ".join(f"{other} {score:.2f}" for other, score in nearest[:3])
+        print(f"  {ref:<8} {others}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--kind")
     exp.add_argument("--actor")
     exp.set_defaults(func=cmd_export)
+
+    sug = sub.add_parser(
+        "suggest", help="suggest merges for the groups' items in a roundtable/v1 file"
+    )
+    sug.add_argument("file")
+    sug.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    sug.set_defaults(func=cmd_suggest)
     return parser
 
 
