@@ -21,6 +21,8 @@ MERGE_THRESHOLD = 0.48
 NEAREST = 5
 MIN_SIMILAR = 0.05
 _LANGUAGES = {"en": "English", "id": "Bahasa Indonesia", "th": "Thai"}
+# Concepts that help the score but tell a facilitator nothing about why items go together.
+_NOT_A_REASON = frozenset({"before", "after"})
 
 
 def suggest(
@@ -110,7 +112,11 @@ def _shared_terms(
         return sum(key in (t.concepts if concept else t.words) for t in everyone)
 
     first = texts[0]
-    shared_concepts = [c for c in first.concepts if all(c in t.concepts for t in texts[1:])]
+    shared_concepts = [
+        c
+        for c in first.concepts
+        if c not in _NOT_A_REASON and all(c in t.concepts for t in texts[1:])
+    ]
     shared_words = [w for w in first.words if all(w in t.words for t in texts[1:])]
     ranked = sorted(
         [(frequency(c, True), 0, lexicon.labels.get(c, c.lstrip("#"))) for c in shared_concepts]
