@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMessageKey, pickLocale, translate, translatePlural } from './catalogue';
+import { availableLocales, isMessageKey, pickLocale, translate, translatePlural } from './catalogue';
 
 describe('catalogue', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
@@ -22,6 +22,11 @@ describe('catalogue', () => {
     expect(pickLocale(['in-ID'])).toBe('id');
     expect(pickLocale(['fr-FR', 'en-GB'])).toBe('en');
     expect(pickLocale([])).toBe('en');
+    expect(pickLocale(['th-TH'], ['en'])).toBe('en');
+  });
+
+  it('offers only locales that have translations', () => {
+    expect(availableLocales().map((l) => l.code)).toContain('en');
   });
 
   it('knows its keys', () => {

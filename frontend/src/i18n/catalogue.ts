@@ -176,6 +176,11 @@ const catalogues: Record<Locale, Partial<Catalogue>> = {
   th: {},
 };
 
+/** Locales with at least some translations (English always): the ones worth offering. */
+export function availableLocales(): { code: Locale; name: string }[] {
+  return LOCALES.filter((l) => l.code === 'en' || Object.keys(catalogues[l.code]).length > 0);
+}
+
 export type Params = Readonly<Record<string, string | number>>;
 
 function fill(template: string, params: Params | undefined): string {
@@ -203,12 +208,13 @@ export function isMessageKey(key: string): key is MessageKey {
   return key in en;
 }
 
-/** The best supported locale for a list of preferences such as navigator.languages. */
-export function pickLocale(preferred: readonly string[]): Locale {
+/** The best locale on offer for a list of preferences such as navigator.languages. */
+export function pickLocale(preferred: readonly string[], offered: readonly Locale[] = ['en', 'id', 'th']): Locale {
   for (const tag of preferred) {
     const base = tag.toLowerCase().split('-')[0];
-    if (base === 'en' || base === 'id' || base === 'th') return base;
-    if (base === 'in') return 'id';
+    const code = base === 'in' ? 'id' : base;
+    const match = offered.find((l) => l === code);
+    if (match) return match;
   }
   return 'en';
 }

@@ -1,17 +1,19 @@
 /** The active locale as Svelte state, so every `t(...)` in a template follows a change. */
 
-import { pickLocale, translate, translatePlural, type Locale, type MessageKey, type Params } from './catalogue';
+import { availableLocales, pickLocale, translate, translatePlural, type Locale, type MessageKey, type Params } from './catalogue';
 
 const STORAGE_KEY = 'rt:locale';
 
 function initialLocale(): Locale {
+  const offered = availableLocales().map((l) => l.code);
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved === 'en' || saved === 'id' || saved === 'th') return saved;
+    const match = offered.find((l) => l === saved);
+    if (match) return match;
   } catch {
     // storage blocked: use the browser's languages
   }
-  return pickLocale(navigator.languages ?? [navigator.language]);
+  return pickLocale(navigator.languages ?? [navigator.language], offered);
 }
 
 let locale = $state<Locale>(initialLocale());
