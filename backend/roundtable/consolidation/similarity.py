@@ -1,11 +1,11 @@
 """Pairwise similarity: TF-IDF cosine over concepts and words, plus character n-grams, adjusted.
 
-``score = blend(cos(concepts+words), cos(char trigrams))`` — the n-gram part only between items
-written in the same language, where shared spelling means something; across languages the
-concepts carry the comparison alone. Then: a different kind (need/response/practice) lowers the
-score a little, shared themes raise it a little, and a *contrast* (one item is about trafficking,
-the other about smuggling, and neither mentions the other) cuts it hard, because look-alikes that
-differ on a discriminating term are the costliest wrong merges.
+``s = cos(concepts+words)``, raised to ``0.75·s + 0.25·cos(char trigrams)`` when that is higher
+and both items are in the same language, where shared spelling means something (typos); across
+languages the concepts carry the comparison alone. Then: a different kind (need, response,
+practice) lowers the score a little, shared themes raise it a little, and a *contrast* (one item
+is about trafficking, the other about smuggling, and neither mentions the other) cuts it hard,
+because look-alikes that differ on a discriminating term are the costliest wrong merges.
 
 IDF comes from the items being compared, so the same words weigh less in a workshop where every
 group used them. Sums run in a fixed order over insertion-ordered dicts: results do not depend on
