@@ -73,6 +73,20 @@ def why_not_edit(member: Member, workshop: Workshop, checklist: Checklist) -> st
     return "not allowed"
 
 
+def why_not_comment(member: Member, workshop: Workshop) -> str:
+    """A message for a refused comment on a checklist the member can read."""
+    if member.role == "observer":
+        return "observers cannot comment"
+    return f"comments are closed in the {workshop.phase} phase"
+
+
+def why_not_vote(member: Member, workshop: Workshop) -> str:
+    """A message for a refused vote on a checklist the member can read."""
+    if member.role == "observer":
+        return "observers cannot vote"
+    return f"voting is open in the {' and '.join(VOTE_PHASES)} phases, not in {workshop.phase}"
+
+
 def require_facilitator(member: Member | None, what: str = "this") -> Member:
     from roundtable.errors import forbidden
 

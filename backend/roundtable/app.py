@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +48,8 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
     "cross-origin-opener-policy": "same-origin",
 }
+# API answers carry what people wrote and who they are: no cache keeps them.
+API_HEADERS = {"cache-control": "no-store"}
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
@@ -65,12 +68,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         is_docs = scope["path"] in ("/docs", "/redoc")
+        extra = API_HEADERS if scope["path"].startswith("/api/") else {}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.decode().lower() for k, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in {**SECURITY_HEADERS, **extra}.items():
                     if name == "content-security-policy" and is_docs:
                         value = DOCS_CSP
                     if name not in present:
@@ -168,6 +172,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
         codes = {
+            400: "bad_request",
             404: "not_found",
             405: "method_not_allowed",
             401: "unauthenticated",
@@ -175,10 +180,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         }
         return _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
 
+    @app.exception_handler(DataError)
+    async def unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # A backstop: input validation should refuse such values first, naming the field.
+        log.warning("the database refused a value: %s", type(exc.orig).__name__)
+        return _error(422, "invalid", "a value cannot be stored (out of range or malformed)")
+
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error: %s", type(exc).__name__)
-        return _error(500, "internal", "something went wrong on our side; nothing was changed")
+        response = _error(500, "internal", "something went wrong on our side")
+        # This answer is sent from outside the middleware that adds the headers.
+        response.headers.update({**SECURITY_HEADERS, **API_HEADERS})
+        return response
 
 
 PLACEHOLDER_PAGE = """<!doctype html>

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from roundtable.access import is_facilitator
@@ -15,11 +15,17 @@ from roundtable.accounts.service import find_session, member_in_workshop
 from roundtable.db import read_session
 from roundtable.errors import OpRejected
 from roundtable.groups.models import Member
+from roundtable.ids import CLIENT_ID_PATTERN
+from roundtable.schemas import MAX_ROW_ID
 from roundtable.security import CSRF_HEADER, SESSION_COOKIE, origin_allowed, tokens_equal
 from roundtable.services import Services
 from roundtable.workshops.models import Workshop
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Path parameters: a row id the database can hold, or a client-minted id.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+ClientIdPath = Annotated[str, Path(pattern=CLIENT_ID_PATTERN)]
 
 
 def get_services(request: Request) -> Services:
@@ -103,7 +109,7 @@ class Viewer:
         return self.workshop.attribution
 
 
-def get_viewer(workshop_id: int, login: RequiredLogin, db: DbDep) -> Viewer:
+def get_viewer(workshop_id: RowIdPath, login: RequiredLogin, db: DbDep) -> Viewer:
     workshop = db.get(Workshop, workshop_id)
     member = member_in_workshop(db, login, workshop_id) if workshop is not None else None
     if workshop is None or member is None:

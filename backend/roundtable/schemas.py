@@ -1,17 +1,29 @@
 """Request and response shapes of the REST API (they generate the OpenAPI document).
 
-Response shapes mirror ``values.py``; request shapes mirror the op arguments, minus
-whatever the path already names.
+Response shapes mirror ``values.py``. Request shapes are the one definition of what a
+client may send: each op's arguments extend the matching request body with whatever the
+REST path names (``ItemUpdateArgs(ItemUpdate)`` adds the item ``id``), so a REST call and
+a live op are validated by the same rules, and a REST error names ``body.<field>`` where
+a live op's names ``args.<field>``.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from roundtable.ids import CLIENT_ID_PATTERN
+from roundtable.ordering import is_valid_key
+from roundtable.vocab import THEME_KEY_PATTERN
 
 Kind = Literal["need", "response", "practice"]
 Status = Literal["open", "parked", "agreed"]
@@ -19,9 +31,55 @@ Role = Literal["facilitator", "participant", "observer"]
 Attribution = Literal["named", "groups_only", "chatham_house"]
 Phase = Literal["setup", "breakout", "consolidation", "review", "published"]
 
+# Row ids are 32-bit integer columns on PostgreSQL: a larger number can name no row, and
+# sending it to the database would fail there instead of here.
+MAX_ROW_ID = 2**31 - 1
+MAX_VERSION = 2**53
 
-class Body(BaseModel):
+
+def _ordering_key(value: str) -> str:
+    if not is_valid_key(value):
+        raise ValueError("is not a valid ordering key (1-64 base-62 digits, not ending in 0)")
+    return value
+
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN)]
+OrderKey = Annotated[str, AfterValidator(_ordering_key)]
+Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
+ThemeKey = Annotated[str, Field(pattern=THEME_KEY_PATTERN)]
+Tag = Annotated[str, Field(max_length=64)]
+Reference = Annotated[str, Field(max_length=300)]
+Title = Annotated[str, Field(min_length=1, max_length=500)]
+Detail = Annotated[str, Field(max_length=10_000)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=80)]
+Affiliation = Annotated[str, Field(max_length=200)]
+GroupName = Annotated[str, Field(min_length=1, max_length=100)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+CommentText = Annotated[str, Field(min_length=1, max_length=5000)]
+TAG_LIMIT = 30
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Input(BaseModel):
+    """A request body or an op's arguments: unknown fields are refused, text is trimmed."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL, and no person types one.
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # -- responses ------------------------------------------------------------------------
@@ -145,36 +203,50 @@ class Health(BaseModel):
 
 
 # -- requests -------------------------------------------------------------------------
-class LoginBody(Body):
+def _clean_tags(values: list[str] | None) -> list[str] | None:
+    """Trimmed, without blanks and repeats, in the order given."""
+    if values is None:
+        return None
+    return list(dict.fromkeys(v for v in values if v))
+
+
+class LoginBody(Input):
     email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1000)
+    # Passwords are compared as typed: spaces at either end are part of them.
+    password: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(
+        min_length=1, max_length=1000
+    )
 
 
-class JoinBody(Body):
+class JoinBody(Input):
     code: str = Field(min_length=4, max_length=32)
-    display_name: str = Field(min_length=1, max_length=80)
-    affiliation: str = Field(default="", max_length=200)
+    display_name: DisplayName
+    affiliation: Affiliation = ""
     observer: bool = False
 
 
-class WorkshopCreate(Body):
+class WorkshopCreate(Input):
     title: str = Field(min_length=1, max_length=500)
     starts_on: date | None = None
     ends_on: date | None = None
     venue: str = Field(default="", max_length=500)
-    organisers: list[str] = Field(default_factory=list, max_length=20)
+    organisers: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list, max_length=20
+    )
     description: str = Field(default="", max_length=10_000)
     attribution: Attribution = "chatham_house"
-    facilitator_name: str = Field(default="Facilitator", min_length=1, max_length=80)
+    facilitator_name: DisplayName = "Facilitator"
     default_themes: bool = True
 
 
-class WorkshopUpdate(Body):
+class WorkshopUpdate(Input):
     title: str | None = Field(default=None, min_length=1, max_length=500)
     starts_on: date | None = None
     ends_on: date | None = None
     venue: str | None = Field(default=None, max_length=500)
-    organisers: list[str] | None = Field(default=None, max_length=20)
+    organisers: list[Annotated[str, Field(max_length=200)]] | None = Field(
+        default=None, max_length=20
+    )
     description: str | None = Field(default=None, max_length=10_000)
     attribution: Attribution | None = None
     phase: Phase | None = None
@@ -182,73 +254,83 @@ class WorkshopUpdate(Body):
     vote_budget: int | None = Field(default=None, ge=0, le=100)
 
 
-class ThemeCreate(Body):
-    key: str
-    label: str
-    description: str = ""
-    parent_id: int | None = None
-    position: str | None = None
+class ThemeCreate(Input):
+    key: ThemeKey
+    label: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    parent_id: RowId | None = None
+    position: OrderKey | None = None
 
 
-class ThemeUpdate(Body):
-    label: str | None = None
-    description: str | None = None
-    position: str | None = None
+class ThemeUpdate(Input):
+    label: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    position: OrderKey | None = None
 
 
-class GroupCreate(Body):
-    name: str
-    colour: str = "#3b6ea5"
-    focus_themes: list[str] = Field(default_factory=list)
+class GroupCreate(Input):
+    name: GroupName
+    colour: Colour = "#3b6ea5"
+    focus_themes: list[Tag] = Field(default_factory=list, max_length=20)
+
+    _tags = field_validator("focus_themes")(_clean_tags)
 
 
-class GroupUpdate(Body):
-    name: str | None = None
-    colour: str | None = None
-    focus_themes: list[str] | None = None
+class GroupUpdate(Input):
+    name: GroupName | None = None
+    colour: Colour | None = None
+    focus_themes: list[Tag] | None = Field(default=None, max_length=20)
+
+    _tags = field_validator("focus_themes")(_clean_tags)
 
 
-class MemberUpdate(Body):
-    display_name: str | None = None
-    affiliation: str | None = None
-    group_id: int | None = None
+class MemberUpdate(Input):
+    display_name: DisplayName | None = None
+    affiliation: Affiliation | None = None
+    group_id: RowId | None = None
     role: Role | None = None
 
 
-class ItemCreate(Body):
-    id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
-    kind: Kind
-    title: str
-    detail: str = ""
-    themes: list[str] = Field(default_factory=list)
-    actors: list[str] = Field(default_factory=list)
-    references: list[str] = Field(default_factory=list)
-    status: Status = "open"
-    position: str | None = None
-
-
-class ItemUpdate(Body):
+class ItemFields(Input):
     kind: Kind | None = None
-    title: str | None = None
-    detail: str | None = None
-    themes: list[str] | None = None
-    actors: list[str] | None = None
-    references: list[str] | None = None
+    title: Title | None = None
+    detail: Detail | None = None
+    themes: list[Tag] | None = Field(default=None, max_length=TAG_LIMIT)
+    actors: list[Tag] | None = Field(default=None, max_length=TAG_LIMIT)
+    references: list[Reference] | None = Field(default=None, max_length=TAG_LIMIT)
     status: Status | None = None
 
-
-class ItemMove(Body):
-    position: str
+    _tags = field_validator("themes", "actors", "references")(_clean_tags)
 
 
-class CommentCreate(Body):
-    id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
-    body: str
+class ItemCreate(ItemFields):
+    id: ClientId | None = None
+    kind: Kind
+    title: Title
+    detail: Detail = ""
+    themes: list[Tag] = Field(default_factory=list, max_length=TAG_LIMIT)
+    actors: list[Tag] = Field(default_factory=list, max_length=TAG_LIMIT)
+    references: list[Reference] = Field(default_factory=list, max_length=TAG_LIMIT)
+    status: Status = "open"
+    position: OrderKey | None = None
 
 
-class CommentUpdate(Body):
-    body: str
+class ItemUpdate(ItemFields):
+    pass
 
 
-class VoteSet(Body):
+class ItemMove(Input):
+    position: OrderKey
+
+
+class CommentCreate(Input):
+    id: ClientId | None = None
+    body: CommentText
+
+
+class CommentUpdate(Input):
+    body: CommentText
+
+
+class VoteSet(Input):
     count: int = Field(ge=0, le=100)

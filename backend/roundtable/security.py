@@ -49,7 +49,8 @@ def hash_token(token: str) -> str:
 
 
 def tokens_equal(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and hmac.compare_digest(a, b)
+    # Bytes: ``compare_digest`` refuses non-ASCII str, and a header may carry any Latin-1.
+    return a is not None and b is not None and hmac.compare_digest(a.encode(), b.encode())
 
 
 def new_join_code(length: int = 6) -> str:

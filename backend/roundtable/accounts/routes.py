@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
+from sqlmodel import col
 
 from roundtable.accounts import service
 from roundtable.accounts.models import Account
@@ -138,10 +139,11 @@ def _find_group(engine: object, code: str) -> Group | None:
     assert isinstance(engine, Engine)
     with read_session(engine) as db:
         row = db.execute(
-            select(Group, Workshop.phase)
-            .join(Workshop, Workshop.id == Group.workshop_id)  # type: ignore[arg-type]
-            .where(Group.join_code == code, Group.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
+            select(Group, col(Workshop.phase))
+            .join(Workshop, col(Workshop.id) == col(Group.workshop_id))
+            .where(col(Group.join_code) == code, col(Group.deleted).is_(False))
         ).first()
         if row is None or row[1] == "published":
             return None
-        return row[0]  # type: ignore[no-any-return]
+        group: Group = row[0]
+        return group

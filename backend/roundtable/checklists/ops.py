@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 
 from roundtable.access import (
@@ -13,107 +12,72 @@ from roundtable.access import (
     can_read_checklist,
     can_vote,
     is_facilitator,
+    why_not_comment,
     why_not_edit,
+    why_not_vote,
 )
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.errors import OpRejected, forbidden, invalid, not_found
-from roundtable.ids import CLIENT_ID_PATTERN, new_id
-from roundtable.ordering import is_valid_key, key_between
+from roundtable.ids import new_id
+from roundtable.ordering import key_between
+from roundtable.schemas import (
+    ClientId,
+    CommentCreate,
+    CommentUpdate,
+    Input,
+    ItemCreate,
+    ItemMove,
+    ItemUpdate,
+    RowId,
+    Version,
+    VoteSet,
+)
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import comment_values, item_values, removal, upsert, vote_values
 from roundtable.vocab import ACTORS
-from roundtable.workshops.models import Theme
-
-Kind = Literal["need", "response", "practice"]
-Status = Literal["open", "parked", "agreed"]
-TEXT_FIELDS = ("title", "detail")
-TAG_LIMIT = 30
+from roundtable.workshops.service import check_theme_keys
 
 
-class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ItemCreateArgs(ItemCreate):
+    checklist_id: RowId
 
 
-def _clean_tags(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    seen: list[str] = []
-    for value in values:
-        value = value.strip()
-        if value and value not in seen:
-            seen.append(value)
-    return seen
-
-
-class ItemFields(Args):
-    kind: Kind | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    detail: str | None = Field(default=None, max_length=10_000)
-    themes: list[str] | None = Field(default=None, max_length=TAG_LIMIT)
-    actors: list[str] | None = Field(default=None, max_length=TAG_LIMIT)
-    references: list[str] | None = Field(default=None, max_length=TAG_LIMIT)
-    status: Status | None = None
-
-    _tags = field_validator("themes", "actors", "references")(_clean_tags)
-
-    @field_validator("references")
-    @classmethod
-    def _short_references(cls, values: list[str] | None) -> list[str] | None:
-        for value in values or []:
-            if len(value) > 300:
-                raise ValueError("each reference must be at most 300 characters")
-        return values
-
-
-class ItemCreate(ItemFields):
-    id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
-    checklist_id: int
-    kind: Kind
-    title: str = Field(min_length=1, max_length=500)
-    position: str | None = None
-
-
-class ItemUpdate(ItemFields):
-    id: str
+class ItemUpdateArgs(ItemUpdate):
+    id: ClientId
     # The version the writer last saw; fields changed since by someone else are reported.
-    base_version: int | None = None
+    base_version: Version | None = None
     # REST ``If-Match``: refuse unless the item is still at exactly this version.
-    if_version: int | None = None
+    if_version: Version | None = None
 
 
-class ItemMove(Args):
-    id: str
-    position: str
+class ItemMoveArgs(ItemMove):
+    id: ClientId
 
 
-class ItemRef(Args):
-    id: str
-    if_version: int | None = None
+class ItemRef(Input):
+    id: ClientId
+    if_version: Version | None = None
 
 
-class CommentCreate(Args):
-    id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
-    item_id: str
-    body: str = Field(min_length=1, max_length=5000)
+class CommentCreateArgs(CommentCreate):
+    item_id: ClientId
 
 
-class CommentUpdate(Args):
-    id: str
-    body: str = Field(min_length=1, max_length=5000)
+class CommentUpdateArgs(CommentUpdate):
+    id: ClientId
 
 
-class CommentRef(Args):
-    id: str
+class CommentRef(Input):
+    id: ClientId
 
 
-class VoteSet(Args):
-    item_id: str
-    count: int = Field(ge=0, le=100)
+class VoteSetArgs(VoteSet):
+    item_id: ClientId
 
 
 def register(registry: OpRegistry) -> None:
-    @op(registry, "item.create", ItemCreate)
-    def create_item(ctx: OpContext, args: ItemCreate) -> OpOutcome:
+    @op(registry, "item.create", ItemCreateArgs)
+    def create_item(ctx: OpContext, args: ItemCreateArgs) -> OpOutcome:
         checklist = _checklist(ctx, args.checklist_id)
         _require_edit(ctx, checklist)
         item_id = args.id or new_id()
@@ -122,8 +86,6 @@ def register(registry: OpRegistry) -> None:
                 "conflict", f"args.id: an item {item_id!r} exists already", field="args.id"
             )
         if args.position is not None:
-            if not is_valid_key(args.position):
-                raise invalid("args.position", "is not a valid ordering key")
             position = args.position
         else:
             last = ctx.session.execute(
@@ -137,11 +99,11 @@ def register(registry: OpRegistry) -> None:
             checklist_id=checklist.id,  # type: ignore[arg-type]
             kind=args.kind,
             title=args.title,
-            detail=args.detail or "",
-            themes=args.themes or [],
-            actors=args.actors or [],
-            references=args.references or [],
-            status=args.status or "open",
+            detail=args.detail,
+            themes=args.themes,
+            actors=args.actors,
+            references=args.references,
+            status=args.status,
             position=position,
             created_by=ctx.actor_id,
             created_seq=ctx.seq,
@@ -154,8 +116,8 @@ def register(registry: OpRegistry) -> None:
             [upsert("item", item.id, item_values(item))], scope=checklist.id, result=item
         )
 
-    @op(registry, "item.update", ItemUpdate)
-    def update_item(ctx: OpContext, args: ItemUpdate) -> OpOutcome:
+    @op(registry, "item.update", ItemUpdateArgs)
+    def update_item(ctx: OpContext, args: ItemUpdateArgs) -> OpOutcome:
         item, checklist = _item(ctx, args.id)
         _require_edit(ctx, checklist)
         _check_version(item, args.if_version)
@@ -190,12 +152,10 @@ def register(registry: OpRegistry) -> None:
             change["overwrote"] = overwrote
         return OpOutcome([change], scope=checklist.id, result=item)
 
-    @op(registry, "item.move", ItemMove)
-    def move_item(ctx: OpContext, args: ItemMove) -> OpOutcome:
+    @op(registry, "item.move", ItemMoveArgs)
+    def move_item(ctx: OpContext, args: ItemMoveArgs) -> OpOutcome:
         item, checklist = _item(ctx, args.id)
         _require_edit(ctx, checklist)
-        if not is_valid_key(args.position):
-            raise invalid("args.position", "is not a valid ordering key")
         item.position = args.position
         item.updated_seq = ctx.seq
         return OpOutcome(
@@ -225,12 +185,12 @@ def register(registry: OpRegistry) -> None:
             [upsert("item", item.id, item_values(item))], scope=checklist.id, result=item
         )
 
-    @op(registry, "comment.create", CommentCreate)
-    def create_comment(ctx: OpContext, args: CommentCreate) -> OpOutcome:
+    @op(registry, "comment.create", CommentCreateArgs)
+    def create_comment(ctx: OpContext, args: CommentCreateArgs) -> OpOutcome:
         item, checklist = _item(ctx, args.item_id)
         assert ctx.member is not None
         if not can_comment(ctx.member, ctx.workshop, checklist):
-            raise forbidden(f"comments are closed for you in the {ctx.workshop.phase} phase")
+            raise forbidden(why_not_comment(ctx.member, ctx.workshop))
         comment_id = args.id or new_id()
         if ctx.session.get(Comment, comment_id) is not None:
             raise OpRejected(
@@ -253,8 +213,8 @@ def register(registry: OpRegistry) -> None:
             result=comment,
         )
 
-    @op(registry, "comment.update", CommentUpdate)
-    def update_comment(ctx: OpContext, args: CommentUpdate) -> OpOutcome:
+    @op(registry, "comment.update", CommentUpdateArgs)
+    def update_comment(ctx: OpContext, args: CommentUpdateArgs) -> OpOutcome:
         comment, checklist = _own_comment(ctx, args.id)
         comment.body = args.body
         comment.updated_seq = ctx.seq
@@ -271,21 +231,25 @@ def register(registry: OpRegistry) -> None:
         comment.updated_seq = ctx.seq
         return OpOutcome([removal("comment", comment.id)], scope=checklist.id, result=comment)
 
-    @op(registry, "vote.set", VoteSet)
-    def set_vote(ctx: OpContext, args: VoteSet) -> OpOutcome:
+    @op(registry, "vote.set", VoteSetArgs)
+    def set_vote(ctx: OpContext, args: VoteSetArgs) -> OpOutcome:
         item, checklist = _item(ctx, args.item_id)
         member = ctx.member
         assert member is not None and member.id is not None
         if not can_vote(member, ctx.workshop, checklist):
-            raise forbidden(f"voting is closed for you in the {ctx.workshop.phase} phase")
+            raise forbidden(why_not_vote(member, ctx.workshop))
         s = ctx.session
         vote = s.execute(
             select(Vote).where(Vote.item_id == item.id, Vote.member_id == member.id)  # type: ignore[arg-type]
         ).scalar_one_or_none()
+        # Votes on deleted items stay (a restore brings them back) but spend no budget.
         used = s.execute(
-            select(func.coalesce(func.sum(Vote.count), 0)).where(
+            select(func.coalesce(func.sum(Vote.count), 0))
+            .join(Item, Item.id == Vote.item_id)  # type: ignore[arg-type]
+            .where(
                 Vote.checklist_id == checklist.id,  # type: ignore[arg-type]
                 Vote.member_id == member.id,  # type: ignore[arg-type]
+                Item.deleted.is_(False),  # type: ignore[attr-defined]
             )
         ).scalar_one()
         used_elsewhere = int(used) - (vote.count if vote else 0)
@@ -358,8 +322,13 @@ def _own_comment(ctx: OpContext, comment_id: str) -> tuple[Comment, Checklist]:
     if comment is None or comment.workshop_id != ctx.workshop.id or comment.deleted:
         raise not_found("comment", comment_id)
     _, checklist = _item(ctx, comment.item_id, include_deleted=True)
-    if comment.author_id != ctx.actor_id and not is_facilitator(ctx.member):
+    if is_facilitator(ctx.member):
+        return comment, checklist
+    if comment.author_id != ctx.actor_id:
         raise forbidden("you can only change your own comments")
+    assert ctx.member is not None
+    if not can_comment(ctx.member, ctx.workshop, checklist):
+        raise forbidden(why_not_comment(ctx.member, ctx.workshop))
     return comment, checklist
 
 
@@ -371,18 +340,7 @@ def _require_edit(ctx: OpContext, checklist: Checklist) -> None:
 
 
 def _check_tags(ctx: OpContext, themes: list[str] | None, actors: list[str] | None) -> None:
-    if themes:
-        known = set(
-            ctx.session.execute(
-                select(Theme.key).where(
-                    Theme.workshop_id == ctx.workshop.id,  # type: ignore[arg-type]
-                    Theme.deleted.is_(False),  # type: ignore[attr-defined]
-                )
-            ).scalars()
-        )
-        for theme in themes:
-            if theme not in known:
-                raise invalid("args.themes", f"unknown theme {theme!r}")
+    check_theme_keys(ctx.session, ctx.workshop, themes or [], "args.themes")
     for actor in actors or []:
         if actor not in ACTORS:
             raise invalid("args.actors", f"unknown actor {actor!r}; use one of {', '.join(ACTORS)}")

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Header, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlmodel import col
 
 from roundtable.access import can_read_checklist
 from roundtable.attribution import render_values
-from roundtable.checklists.models import Checklist, Comment, Item, Vote
-from roundtable.deps import DbDep, ServicesDep, Viewer, ViewerDep, submit_as
+from roundtable.checklists import service
+from roundtable.checklists.models import Checklist, Comment, Item
+from roundtable.deps import (
+    ClientIdPath,
+    DbDep,
+    RowIdPath,
+    ServicesDep,
+    Viewer,
+    ViewerDep,
+    submit_as,
+)
 from roundtable.errors import OpRejected, not_found
 from roundtable.realtime.hub import render_event
 from roundtable.schemas import (
@@ -29,10 +41,16 @@ from roundtable.sync.models import Event
 from roundtable.values import checklist_values, comment_values, item_values, vote_values
 
 router = APIRouter(prefix="/api/workshops/{workshop_id}", tags=["checklists"])
+_ETAG = re.compile(r'(?:W/)?"?([0-9]{1,16})"?')
 
 
 def _item_public(viewer: Viewer, item: Item) -> ItemPublic:
     return ItemPublic(**render_values("item", item_values(item), viewer.policy, viewer.member_id))
+
+
+def _comment_public(viewer: Viewer, comment: Comment) -> CommentPublic:
+    values = render_values("comment", comment_values(comment), viewer.policy, viewer.member_id)
+    return CommentPublic(**values)
 
 
 def _readable_checklist(viewer: Viewer, db: DbDep, checklist_id: int) -> Checklist:
@@ -51,14 +69,19 @@ def _readable_item(viewer: Viewer, db: DbDep, item_id: str) -> Item:
 
 
 def _parse_if_match(value: str | None) -> int | None:
+    """The item version an ``If-Match`` names (``"57"`` or ``W/"57"``); ``*`` matches any."""
     if value is None or value.strip() == "*":
         return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    match = _ETAG.fullmatch(value.strip())
+    if match is None:
         raise OpRejected(
             "invalid", 'If-Match: expected an item version such as "57"', field="If-Match"
         )
-    return int(text)
+    return int(match.group(1))
+
+
+def _etag(response: Response, item: Item) -> None:
+    response.headers["ETag"] = f'"{item.updated_seq}"'
 
 
 @router.get("/checklists", operation_id="listChecklists", response_model=list[ChecklistPublic])
@@ -76,12 +99,12 @@ def list_checklists(viewer: ViewerDep, db: DbDep) -> list[ChecklistPublic]:
 @router.get(
     "/checklists/{checklist_id}/items", operation_id="listItems", response_model=list[ItemPublic]
 )
-def list_items(checklist_id: int, viewer: ViewerDep, db: DbDep) -> list[ItemPublic]:
+def list_items(checklist_id: RowIdPath, viewer: ViewerDep, db: DbDep) -> list[ItemPublic]:
     checklist = _readable_checklist(viewer, db, checklist_id)
     items = db.execute(
         select(Item)
-        .where(Item.checklist_id == checklist.id, Item.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
-        .order_by(Item.position, Item.id)  # type: ignore[arg-type]
+        .where(col(Item.checklist_id) == checklist.id, col(Item.deleted).is_(False))
+        .order_by(col(Item.position), col(Item.id))
     ).scalars()
     return [_item_public(viewer, i) for i in items]
 
@@ -93,7 +116,7 @@ def list_items(checklist_id: int, viewer: ViewerDep, db: DbDep) -> list[ItemPubl
     status_code=201,
 )
 async def create_item(
-    checklist_id: int,
+    checklist_id: RowIdPath,
     body: ItemCreate,
     viewer: ViewerDep,
     services: ServicesDep,
@@ -101,20 +124,20 @@ async def create_item(
 ) -> ItemPublic:
     args = {"checklist_id": checklist_id, **body.model_dump(exclude_unset=True)}
     item = await submit_as(services, viewer, "item.create", args)
-    response.headers["ETag"] = f'"{item.updated_seq}"'
+    _etag(response, item)
     return _item_public(viewer, item)
 
 
 @router.get("/items/{item_id}", operation_id="getItem", response_model=ItemPublic)
-def get_item(item_id: str, viewer: ViewerDep, db: DbDep, response: Response) -> ItemPublic:
+def get_item(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep, response: Response) -> ItemPublic:
     item = _readable_item(viewer, db, item_id)
-    response.headers["ETag"] = f'"{item.updated_seq}"'
+    _etag(response, item)
     return _item_public(viewer, item)
 
 
 @router.patch("/items/{item_id}", operation_id="updateItem", response_model=ItemPublic)
 async def update_item(
-    item_id: str,
+    item_id: ClientIdPath,
     body: ItemUpdate,
     viewer: ViewerDep,
     services: ServicesDep,
@@ -127,23 +150,28 @@ async def update_item(
         **body.model_dump(exclude_unset=True),
     }
     item = await submit_as(services, viewer, "item.update", args)
-    response.headers["ETag"] = f'"{item.updated_seq}"'
+    _etag(response, item)
     return _item_public(viewer, item)
 
 
 @router.post("/items/{item_id}/move", operation_id="moveItem", response_model=ItemPublic)
 async def move_item(
-    item_id: str, body: ItemMove, viewer: ViewerDep, services: ServicesDep
+    item_id: ClientIdPath,
+    body: ItemMove,
+    viewer: ViewerDep,
+    services: ServicesDep,
+    response: Response,
 ) -> ItemPublic:
     item = await submit_as(
         services, viewer, "item.move", {"id": item_id, "position": body.position}
     )
+    _etag(response, item)
     return _item_public(viewer, item)
 
 
 @router.delete("/items/{item_id}", operation_id="deleteItem", status_code=204)
 async def delete_item(
-    item_id: str,
+    item_id: ClientIdPath,
     viewer: ViewerDep,
     services: ServicesDep,
     if_match: str | None = Header(default=None),
@@ -154,15 +182,18 @@ async def delete_item(
 
 
 @router.post("/items/{item_id}/restore", operation_id="restoreItem", response_model=ItemPublic)
-async def restore_item(item_id: str, viewer: ViewerDep, services: ServicesDep) -> ItemPublic:
+async def restore_item(
+    item_id: ClientIdPath, viewer: ViewerDep, services: ServicesDep, response: Response
+) -> ItemPublic:
     item = await submit_as(services, viewer, "item.restore", {"id": item_id})
+    _etag(response, item)
     return _item_public(viewer, item)
 
 
 @router.get(
     "/items/{item_id}/history", operation_id="getItemHistory", response_model=list[EventPublic]
 )
-def item_history(item_id: str, viewer: ViewerDep, db: DbDep) -> list[EventPublic]:
+def item_history(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep) -> list[EventPublic]:
     """Every event that changed this item, oldest first: earlier values can be restored."""
     item = db.get(Item, item_id)
     if item is None or item.workshop_id != viewer.workshop_id:
@@ -171,15 +202,15 @@ def item_history(item_id: str, viewer: ViewerDep, db: DbDep) -> list[EventPublic
     events = db.execute(
         select(Event)
         .where(
-            Event.workshop_id == viewer.workshop_id,  # type: ignore[arg-type]
-            Event.scope == item.checklist_id,  # type: ignore[arg-type]
-            Event.kind.startswith("item."),  # type: ignore[attr-defined]
-            Event.seq >= item.created_seq,  # type: ignore[arg-type]
+            col(Event.workshop_id) == viewer.workshop_id,
+            col(Event.scope) == item.checklist_id,
+            col(Event.kind).startswith("item."),
+            col(Event.seq) >= item.created_seq,
         )
-        .order_by(Event.seq)  # type: ignore[arg-type]
+        .order_by(col(Event.seq))
     ).scalars()
     return [
-        EventPublic(**render_event(e, viewer.policy, viewer.member_id))  # type: ignore[arg-type]
+        EventPublic.model_validate(render_event(e, viewer.policy, viewer.member_id))
         for e in events
         if any(c.get("entity") == "item" and c.get("id") == item_id for c in e.changes)
     ]
@@ -188,19 +219,14 @@ def item_history(item_id: str, viewer: ViewerDep, db: DbDep) -> list[EventPublic
 @router.get(
     "/items/{item_id}/comments", operation_id="listComments", response_model=list[CommentPublic]
 )
-def list_comments(item_id: str, viewer: ViewerDep, db: DbDep) -> list[CommentPublic]:
+def list_comments(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep) -> list[CommentPublic]:
     item = _readable_item(viewer, db, item_id)
     comments = db.execute(
         select(Comment)
         .where(Comment.item_id == item.id, Comment.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
         .order_by(Comment.created_seq)  # type: ignore[arg-type]
     ).scalars()
-    return [
-        CommentPublic(
-            **render_values("comment", comment_values(c), viewer.policy, viewer.member_id)
-        )
-        for c in comments
-    ]
+    return [_comment_public(viewer, c) for c in comments]
 
 
 @router.post(
@@ -210,33 +236,33 @@ def list_comments(item_id: str, viewer: ViewerDep, db: DbDep) -> list[CommentPub
     status_code=201,
 )
 async def create_comment(
-    item_id: str, body: CommentCreate, viewer: ViewerDep, services: ServicesDep
+    item_id: ClientIdPath, body: CommentCreate, viewer: ViewerDep, services: ServicesDep
 ) -> CommentPublic:
     args = {"item_id": item_id, **body.model_dump(exclude_unset=True)}
     comment = await submit_as(services, viewer, "comment.create", args)
-    return CommentPublic(**comment_values(comment))
+    return _comment_public(viewer, comment)
 
 
 @router.patch("/comments/{comment_id}", operation_id="updateComment", response_model=CommentPublic)
 async def update_comment(
-    comment_id: str, body: CommentUpdate, viewer: ViewerDep, services: ServicesDep
+    comment_id: ClientIdPath, body: CommentUpdate, viewer: ViewerDep, services: ServicesDep
 ) -> CommentPublic:
     comment = await submit_as(
         services, viewer, "comment.update", {"id": comment_id, "body": body.body}
     )
-    return CommentPublic(
-        **render_values("comment", comment_values(comment), viewer.policy, viewer.member_id)
-    )
+    return _comment_public(viewer, comment)
 
 
 @router.delete("/comments/{comment_id}", operation_id="deleteComment", status_code=204)
-async def delete_comment(comment_id: str, viewer: ViewerDep, services: ServicesDep) -> None:
+async def delete_comment(
+    comment_id: ClientIdPath, viewer: ViewerDep, services: ServicesDep
+) -> None:
     await submit_as(services, viewer, "comment.delete", {"id": comment_id})
 
 
 @router.put("/items/{item_id}/vote", operation_id="setVote", response_model=VotePublic | None)
 async def set_vote(
-    item_id: str, body: VoteSet, viewer: ViewerDep, services: ServicesDep
+    item_id: ClientIdPath, body: VoteSet, viewer: ViewerDep, services: ServicesDep
 ) -> VotePublic | None:
     """Sets how many of my votes this item has (0 takes them back)."""
     vote = await submit_as(services, viewer, "vote.set", {"item_id": item_id, "count": body.count})
@@ -248,19 +274,8 @@ async def set_vote(
     operation_id="listVoteTallies",
     response_model=list[VoteTally],
 )
-def vote_tallies(checklist_id: int, viewer: ViewerDep, db: DbDep) -> list[VoteTally]:
+def vote_tallies(checklist_id: RowIdPath, viewer: ViewerDep, db: DbDep) -> list[VoteTally]:
     checklist = _readable_checklist(viewer, db, checklist_id)
-    rows = db.execute(
-        select(Vote.item_id, func.sum(Vote.count))
-        .where(Vote.checklist_id == checklist.id)  # type: ignore[arg-type]
-        .group_by(Vote.item_id)  # type: ignore[arg-type]
-    ).all()
-    mine = dict(
-        db.execute(
-            select(Vote.item_id, Vote.count).where(
-                Vote.checklist_id == checklist.id,
-                Vote.member_id == viewer.member_id,  # type: ignore[arg-type]
-            )
-        ).all()
-    )
-    return [VoteTally(item_id=i, total=int(t), mine=int(mine.get(i, 0))) for i, t in rows]
+    assert checklist.id is not None
+    rows = service.vote_tallies(db, checklist.id, viewer.member_id)
+    return [VoteTally(item_id=i, total=total, mine=mine) for i, total, mine in rows]

@@ -4,68 +4,58 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlmodel import col
 
 from roundtable.access import is_facilitator, require_facilitator
 from roundtable.checklists.models import Checklist
 from roundtable.errors import forbidden, invalid, not_found
 from roundtable.groups.models import Group, Member
 from roundtable.ordering import key_between
+from roundtable.schemas import (
+    Affiliation,
+    DisplayName,
+    GroupCreate,
+    GroupUpdate,
+    Input,
+    MemberUpdate,
+    RowId,
+)
 from roundtable.security import new_join_code
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import checklist_values, group_values, member_values, removal, upsert
-from roundtable.workshops.service import next_member_number
-
-COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+from roundtable.workshops.service import check_theme_keys, next_member_number
 
 
-class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class GroupUpdateArgs(GroupUpdate):
+    id: RowId
 
 
-class GroupCreate(Args):
-    name: str = Field(min_length=1, max_length=100)
-    colour: str = Field(default="#3b6ea5", pattern=COLOUR_PATTERN)
-    focus_themes: list[str] = Field(default_factory=list, max_length=20)
+class GroupRef(Input):
+    id: RowId
 
 
-class GroupUpdate(Args):
-    id: int
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    colour: str | None = Field(default=None, pattern=COLOUR_PATTERN)
-    focus_themes: list[str] | None = Field(default=None, max_length=20)
-
-
-class GroupRef(Args):
-    id: int
-
-
-class MemberJoin(Args):
-    group_id: int | None
-    display_name: str = Field(min_length=1, max_length=80)
-    affiliation: str = Field(default="", max_length=200)
+class MemberJoin(Input):
+    group_id: RowId | None
+    display_name: DisplayName
+    affiliation: Affiliation = ""
     role: Literal["participant", "observer", "facilitator"] = "participant"
-    account_id: int | None = None
+    account_id: RowId | None = None
 
 
-class MemberUpdate(Args):
-    id: int
-    display_name: str | None = Field(default=None, min_length=1, max_length=80)
-    affiliation: str | None = Field(default=None, max_length=200)
-    group_id: int | None = None
-    role: Literal["participant", "observer", "facilitator"] | None = None
+class MemberUpdateArgs(MemberUpdate):
+    id: RowId
 
 
-class MemberRef(Args):
-    id: int
+class MemberRef(Input):
+    id: RowId
 
 
 def unique_join_code(ctx: OpContext) -> str:
     while True:
         code = new_join_code()
-        taken = ctx.session.execute(select(Group.id).where(Group.join_code == code)).first()  # type: ignore[arg-type]
-        if taken is None:
+        taken = ctx.session.execute(select(col(Group.id)).where(col(Group.join_code) == code))
+        if taken.first() is None:
             return code
 
 
@@ -73,11 +63,12 @@ def register(registry: OpRegistry) -> None:
     @op(registry, "group.create", GroupCreate)
     def create_group(ctx: OpContext, args: GroupCreate) -> OpOutcome:
         require_facilitator(ctx.member, "group changes")
+        check_theme_keys(ctx.session, ctx.workshop, args.focus_themes, "args.focus_themes")
         s = ctx.session
         last = s.execute(
-            select(Group.position)
-            .where(Group.workshop_id == ctx.workshop.id)  # type: ignore[arg-type]
-            .order_by(Group.position.desc())  # type: ignore[attr-defined]
+            select(col(Group.position))
+            .where(col(Group.workshop_id) == ctx.workshop.id)
+            .order_by(col(Group.position).desc())
             .limit(1)
         ).scalar_one_or_none()
         group = Group(
@@ -102,8 +93,8 @@ def register(registry: OpRegistry) -> None:
             changes_visibility=True,
         )
 
-    @op(registry, "group.update", GroupUpdate)
-    def update_group(ctx: OpContext, args: GroupUpdate) -> OpOutcome:
+    @op(registry, "group.update", GroupUpdateArgs)
+    def update_group(ctx: OpContext, args: GroupUpdateArgs) -> OpOutcome:
         require_facilitator(ctx.member, "group changes")
         group = _group(ctx, args.id)
         fields = args.model_dump(exclude_unset=True, exclude={"id"})
@@ -112,6 +103,10 @@ def register(registry: OpRegistry) -> None:
         for name, value in fields.items():
             if value is None:
                 raise invalid(f"args.{name}", "may not be null")
+        check_theme_keys(
+            ctx.session, ctx.workshop, fields.get("focus_themes") or [], "args.focus_themes"
+        )
+        for name, value in fields.items():
             setattr(group, name, value)
         return OpOutcome([upsert("group", group.id, group_values(group))], result=group)
 
@@ -149,8 +144,8 @@ def register(registry: OpRegistry) -> None:
         ctx.member = member  # the joiner is the actor of their own join
         return OpOutcome([upsert("member", member.id, member_values(member))], result=member)
 
-    @op(registry, "member.update", MemberUpdate)
-    def update_member(ctx: OpContext, args: MemberUpdate) -> OpOutcome:
+    @op(registry, "member.update", MemberUpdateArgs)
+    def update_member(ctx: OpContext, args: MemberUpdateArgs) -> OpOutcome:
         target = _member(ctx, args.id)
         fields = args.model_dump(exclude_unset=True, exclude={"id"})
         if not fields:
@@ -160,6 +155,9 @@ def register(registry: OpRegistry) -> None:
             raise forbidden(f"only facilitators can change a member's {sorted(admin_fields)[0]}")
         if not admin_fields and ctx.member is not target and not is_facilitator(ctx.member):
             raise forbidden("you can only change your own name")
+        if "role" in fields and target is ctx.member:
+            # Like removing themselves: it could leave the workshop with no facilitator.
+            raise forbidden("facilitators cannot change their own role")
         if "group_id" in fields and fields["group_id"] is not None:
             _group(ctx, fields["group_id"])
         for name, value in fields.items():

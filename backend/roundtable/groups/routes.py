@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from roundtable.attribution import render_member
 from roundtable.checklists.models import Checklist
-from roundtable.deps import DbDep, FacilitatorDep, ServicesDep, ViewerDep, submit_as
+from roundtable.deps import DbDep, FacilitatorDep, RowIdPath, ServicesDep, ViewerDep, submit_as
 from roundtable.groups.models import Group, Member
 from roundtable.schemas import GroupCreate, GroupPublic, GroupUpdate, MemberPublic, MemberUpdate
 from roundtable.values import group_values, member_values
@@ -23,19 +24,19 @@ def _group_public(group: Group, checklist_id: int | None, with_code: bool) -> Gr
     )
 
 
-def _checklist_of(db: DbDep, group_id: int) -> int | None:
+def _checklist_of(db: Session, group_id: int) -> int | None:
     return db.execute(
-        select(Checklist.id).where(Checklist.group_id == group_id)  # type: ignore[arg-type]
+        select(col(Checklist.id)).where(col(Checklist.group_id) == group_id)
     ).scalar_one_or_none()
 
 
 @router.get("/groups", operation_id="listGroups", response_model=list[GroupPublic])
 def list_groups(viewer: ViewerDep, db: DbDep) -> list[GroupPublic]:
     rows = db.execute(
-        select(Group, Checklist.id)
-        .join(Checklist, Checklist.group_id == Group.id)  # type: ignore[arg-type]
-        .where(Group.workshop_id == viewer.workshop_id, Group.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
-        .order_by(Group.position)  # type: ignore[arg-type]
+        select(Group, col(Checklist.id))
+        .join(Checklist, col(Checklist.group_id) == col(Group.id))
+        .where(col(Group.workshop_id) == viewer.workshop_id, col(Group.deleted).is_(False))
+        .order_by(col(Group.position))
     ).all()
     return [_group_public(g, cid, viewer.is_facilitator) for g, cid in rows]
 
@@ -51,7 +52,7 @@ async def create_group(
 
 @router.patch("/groups/{group_id}", operation_id="updateGroup", response_model=GroupPublic)
 async def update_group(
-    group_id: int, body: GroupUpdate, viewer: FacilitatorDep, services: ServicesDep, db: DbDep
+    group_id: RowIdPath, body: GroupUpdate, viewer: FacilitatorDep, services: ServicesDep, db: DbDep
 ) -> GroupPublic:
     args = {"id": group_id, **body.model_dump(exclude_unset=True)}
     group = await submit_as(services, viewer, "group.update", args)
@@ -62,14 +63,14 @@ async def update_group(
     "/groups/{group_id}/rotate-code", operation_id="rotateJoinCode", response_model=GroupPublic
 )
 async def rotate_code(
-    group_id: int, viewer: FacilitatorDep, services: ServicesDep, db: DbDep
+    group_id: RowIdPath, viewer: FacilitatorDep, services: ServicesDep, db: DbDep
 ) -> GroupPublic:
     group = await submit_as(services, viewer, "group.rotate_code", {"id": group_id})
     return _group_public(group, _checklist_of(db, group.id), True)
 
 
 @router.delete("/groups/{group_id}", operation_id="deleteGroup", status_code=204)
-async def delete_group(group_id: int, viewer: FacilitatorDep, services: ServicesDep) -> None:
+async def delete_group(group_id: RowIdPath, viewer: FacilitatorDep, services: ServicesDep) -> None:
     await submit_as(services, viewer, "group.delete", {"id": group_id})
 
 
@@ -93,7 +94,7 @@ def my_membership(viewer: ViewerDep) -> MemberPublic:
 
 @router.patch("/members/{member_id}", operation_id="updateMember", response_model=MemberPublic)
 async def update_member(
-    member_id: int, body: MemberUpdate, viewer: ViewerDep, services: ServicesDep
+    member_id: RowIdPath, body: MemberUpdate, viewer: ViewerDep, services: ServicesDep
 ) -> MemberPublic:
     args = {"id": member_id, **body.model_dump(exclude_unset=True)}
     member = await submit_as(services, viewer, "member.update", args)
@@ -101,5 +102,7 @@ async def update_member(
 
 
 @router.delete("/members/{member_id}", operation_id="removeMember", status_code=204)
-async def remove_member(member_id: int, viewer: FacilitatorDep, services: ServicesDep) -> None:
+async def remove_member(
+    member_id: RowIdPath, viewer: FacilitatorDep, services: ServicesDep
+) -> None:
     await submit_as(services, viewer, "member.remove", {"id": member_id})

@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlmodel import col
 
 from roundtable.access import require_facilitator
 from roundtable.errors import OpRejected, invalid, not_found
-from roundtable.ordering import is_valid_key, key_between
+from roundtable.ordering import key_between
+from roundtable.schemas import Input, RowId, ThemeCreate, ThemeUpdate, WorkshopUpdate
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import removal, theme_values, upsert, workshop_values
-from roundtable.vocab import THEME_KEY_PATTERN
 from roundtable.workshops.models import Theme
 
-Attribution = Literal["named", "groups_only", "chatham_house"]
-Phase = Literal["setup", "breakout", "consolidation", "review", "published"]
+
+class ThemeUpdateArgs(ThemeUpdate):
+    id: RowId
 
 
-class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class WorkshopUpdate(Args):
-    title: str | None = Field(default=None, min_length=1, max_length=500)
-    starts_on: date | None = None
-    ends_on: date | None = None
-    venue: str | None = Field(default=None, max_length=500)
-    organisers: list[str] | None = Field(default=None, max_length=20)
-    description: str | None = Field(default=None, max_length=10_000)
-    attribution: Attribution | None = None
-    phase: Phase | None = None
-    reveal: bool | None = None
-    vote_budget: int | None = Field(default=None, ge=0, le=100)
-
-
-class ThemeCreate(Args):
-    key: str = Field(pattern=THEME_KEY_PATTERN)
-    label: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
-    parent_id: int | None = None
-    position: str | None = None
-
-
-class ThemeUpdate(Args):
-    id: int
-    label: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
-    position: str | None = None
-
-
-class ThemeDelete(Args):
-    id: int
+class ThemeRef(Input):
+    id: RowId
 
 
 VISIBILITY_FIELDS = {"phase", "reveal", "attribution"}
@@ -114,21 +80,21 @@ def register(registry: OpRegistry) -> None:
         s.flush()
         return OpOutcome([upsert("theme", theme.id, theme_values(theme))], result=theme)
 
-    @op(registry, "theme.update", ThemeUpdate)
-    def update_theme(ctx: OpContext, args: ThemeUpdate) -> OpOutcome:
+    @op(registry, "theme.update", ThemeUpdateArgs)
+    def update_theme(ctx: OpContext, args: ThemeUpdateArgs) -> OpOutcome:
         require_facilitator(ctx.member, "theme changes")
         theme = _theme(ctx, args.id)
         fields = args.model_dump(exclude_unset=True, exclude={"id"})
-        if "position" in fields and not is_valid_key(fields["position"]):
-            raise invalid("args.position", "is not a valid ordering key")
+        if not fields:
+            raise invalid("args", "name at least one field to change")
         for name, value in fields.items():
             if value is None:
                 raise invalid(f"args.{name}", "may not be null")
             setattr(theme, name, value)
         return OpOutcome([upsert("theme", theme.id, theme_values(theme))], result=theme)
 
-    @op(registry, "theme.delete", ThemeDelete)
-    def delete_theme(ctx: OpContext, args: ThemeDelete) -> OpOutcome:
+    @op(registry, "theme.delete", ThemeRef)
+    def delete_theme(ctx: OpContext, args: ThemeRef) -> OpOutcome:
         require_facilitator(ctx.member, "theme changes")
         theme = _theme(ctx, args.id)
         children = (
@@ -155,13 +121,11 @@ def _theme(ctx: OpContext, theme_id: int) -> Theme:
 
 def _position(ctx: OpContext, position: str | None, parent_id: int | None) -> str:
     if position is not None:
-        if not is_valid_key(position):
-            raise invalid("args.position", "is not a valid ordering key")
         return position
     last = ctx.session.execute(
-        select(Theme.position)
-        .where(Theme.workshop_id == ctx.workshop.id, Theme.parent_id == parent_id)  # type: ignore[arg-type]
-        .order_by(Theme.position.desc())  # type: ignore[attr-defined]
+        select(col(Theme.position))
+        .where(col(Theme.workshop_id) == ctx.workshop.id, col(Theme.parent_id) == parent_id)
+        .order_by(col(Theme.position).desc())
         .limit(1)
     ).scalar_one_or_none()
     return key_between(last, None)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from sqlmodel import col
 
 from roundtable.accounts.models import LoginSession
 from roundtable.db import write_session
-from roundtable.deps import DbDep, FacilitatorDep, RequiredLogin, ServicesDep, ViewerDep, submit_as
+from roundtable.deps import (
+    DbDep,
+    FacilitatorDep,
+    RequiredLogin,
+    RowIdPath,
+    ServicesDep,
+    ViewerDep,
+    submit_as,
+)
 from roundtable.errors import OpRejected
 from roundtable.groups.models import Member
 from roundtable.realtime.hub import render_event
@@ -36,15 +45,17 @@ def _public(workshop: Workshop) -> WorkshopPublic:
 
 @router.get("", operation_id="listWorkshops", response_model=list[WorkshopSummary])
 def list_workshops(login: RequiredLogin, db: DbDep) -> list[WorkshopSummary]:
-    query = select(Member, Workshop).join(Workshop, Workshop.id == Member.workshop_id)  # type: ignore[arg-type]
+    query = select(Member, Workshop).join(Workshop, col(Workshop.id) == col(Member.workshop_id))
     if login.account_id is not None:
-        query = query.where(Member.account_id == login.account_id)  # type: ignore[arg-type]
+        query = query.where(col(Member.account_id) == login.account_id)
     else:
-        query = query.where(Member.id == login.member_id)  # type: ignore[arg-type]
-    rows = db.execute(query.where(Member.removed.is_(False)).order_by(Workshop.id)).all()  # type: ignore[attr-defined]
+        query = query.where(col(Member.id) == login.member_id)
+    rows = db.execute(query.where(col(Member.removed).is_(False)).order_by(col(Workshop.id)))
     return [
-        WorkshopSummary(id=w.id, title=w.title, phase=w.phase, role=m.role)  # type: ignore[arg-type]
-        for m, w in rows
+        WorkshopSummary.model_validate(
+            {"id": w.id, "title": w.title, "phase": w.phase, "role": m.role}
+        )
+        for m, w in rows.all()
     ]
 
 
@@ -101,8 +112,8 @@ async def update_workshop(
 def list_themes(viewer: ViewerDep, db: DbDep) -> list[ThemePublic]:
     themes = db.execute(
         select(Theme)
-        .where(Theme.workshop_id == viewer.workshop_id, Theme.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
-        .order_by(Theme.position)  # type: ignore[arg-type]
+        .where(col(Theme.workshop_id) == viewer.workshop_id, col(Theme.deleted).is_(False))
+        .order_by(col(Theme.position))
     ).scalars()
     return [ThemePublic(**theme_values(t)) for t in themes]
 
@@ -121,7 +132,7 @@ async def create_theme(
     "/{workshop_id}/themes/{theme_id}", operation_id="updateTheme", response_model=ThemePublic
 )
 async def update_theme(
-    theme_id: int, body: ThemeUpdate, viewer: FacilitatorDep, services: ServicesDep
+    theme_id: RowIdPath, body: ThemeUpdate, viewer: FacilitatorDep, services: ServicesDep
 ) -> ThemePublic:
     args = {"id": theme_id, **body.model_dump(exclude_unset=True)}
     theme = await submit_as(services, viewer, "theme.update", args)
@@ -129,7 +140,7 @@ async def update_theme(
 
 
 @router.delete("/{workshop_id}/themes/{theme_id}", operation_id="deleteTheme", status_code=204)
-async def delete_theme(theme_id: int, viewer: FacilitatorDep, services: ServicesDep) -> None:
+async def delete_theme(theme_id: RowIdPath, viewer: FacilitatorDep, services: ServicesDep) -> None:
     await submit_as(services, viewer, "theme.delete", {"id": theme_id})
 
 
@@ -144,7 +155,7 @@ def list_events(
     visible = readable_checklist_ids(db, viewer.workshop, viewer.member)
     events = read_since(db, viewer.workshop_id, after, limit)
     return [
-        EventPublic(**render_event(e, viewer.policy, viewer.member_id))  # type: ignore[arg-type]
+        EventPublic.model_validate(render_event(e, viewer.policy, viewer.member_id))
         for e in events
         if e.scope is None or e.scope in visible
     ]

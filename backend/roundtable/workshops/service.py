@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from roundtable.checklists.models import Checklist
+from roundtable.errors import invalid
 from roundtable.groups.models import Member
 from roundtable.ordering import key_between
 from roundtable.vocab import DEFAULT_THEMES
@@ -92,10 +93,31 @@ def next_member_number(session: Session, workshop_id: int) -> int:
 
 
 def consolidated_checklist(session: Session, workshop_id: int) -> Checklist:
-    checklist = session.execute(
+    checklist: Checklist = session.execute(
         select(Checklist).where(
-            Checklist.workshop_id == workshop_id,  # type: ignore[arg-type]
-            Checklist.group_id.is_(None),  # type: ignore[union-attr]
+            col(Checklist.workshop_id) == workshop_id,
+            col(Checklist.group_id).is_(None),
         )
     ).scalar_one()
     return checklist
+
+
+def known_theme_keys(session: Session, workshop: Workshop) -> set[str]:
+    """The keys of the workshop's live (not deleted) themes."""
+    return set(
+        session.execute(
+            select(col(Theme.key)).where(
+                col(Theme.workshop_id) == workshop.id, col(Theme.deleted).is_(False)
+            )
+        ).scalars()
+    )
+
+
+def check_theme_keys(session: Session, workshop: Workshop, keys: list[str], field: str) -> None:
+    """Refuses the first key that names no theme of the workshop."""
+    if not keys:
+        return
+    known = known_theme_keys(session, workshop)
+    for key in keys:
+        if key not in known:
+            raise invalid(field, f"unknown theme {key!r}")
