@@ -6,7 +6,10 @@ too: each retitles its own item, and the scheduler sends one op every ``1/rate``
 on a fixed clock, round-robin over writers interleaved across rooms (open loop: a slow
 server makes ops queue, it does not slow the writers down).
 
-Every received event is checked against the ledger of sent ops, per member:
+Each edit sets its item's title to ``Edit <client_id>/<op_id>``, and receivers recognise it by
+that title: the event's own ``client_id`` and ``op_id`` are withheld from everyone but the
+author under the Chatham House rule. Every received event is checked against the ledger of
+sent edits, per member:
 - ``from`` must be the member's ``last_seq + 1`` (else a *gap*), every event's seq must
   lie in ``[from, to]`` and rise (else *out of order*);
 - each op must arrive once (else a *duplicate*), and only to members of the op's room
@@ -92,7 +95,7 @@ class Ledger:
     """Every op sent, how many members have it, and the faults seen."""
 
     room_sizes: dict[int, int]
-    sent: dict[tuple[str, int], Sent] = field(default_factory=dict)
+    sent: dict[str, Sent] = field(default_factory=dict)  # by title
     faults: Faults = field(default_factory=Faults)
     delivered: int = 0
     measured_deliveries: int = 0
@@ -103,7 +106,7 @@ class Ledger:
     pending: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def expect(self, key: tuple[str, int], room: int, measured: bool) -> None:
+    def expect(self, key: str, room: int, measured: bool) -> None:
         self.sent[key] = Sent(room, time.perf_counter(), measured)
         self.pending += self.room_sizes[room]
         self.idle.clear()
@@ -138,7 +141,7 @@ class Member:
         self.ws: ClientConnection | None = None
         self.last_seq = 0
         self.op_id = 0
-        self.received: set[tuple[str, int]] = set()
+        self.received: set[str] = set()
 
     async def connect(self) -> None:
         headers = {"Cookie": self.spec.cookie} if self.spec.cookie else None
@@ -202,7 +205,7 @@ class Member:
             if not previous < seq <= last:
                 faults.out_of_order += 1
             previous = max(previous, seq)
-            key = (str(event["client_id"]), int(event["op_id"] or 0))
+            key = edit_title(event) or ""
             sent = ledger.sent.get(key)
             if sent is None or sent.room != self.spec.room:
                 faults.unexpected += 1
@@ -216,19 +219,29 @@ class Member:
     async def send_edit(self, measured: bool) -> None:
         assert self.ws is not None and self.spec.item_id is not None
         self.op_id += 1
+        title = f"Edit {self.client_id}/{self.op_id}"
         op = {
             "type": "op",
             "op_id": self.op_id,
             "kind": "item.update",
-            "args": {"id": self.spec.item_id, "title": f"Edit {self.op_id} by {self.client_id}"},
+            "args": {"id": self.spec.item_id, "title": title},
         }
         text = json.dumps(op)
-        self.ledger.expect((self.client_id, self.op_id), self.spec.room, measured)
+        self.ledger.expect(title, self.spec.room, measured)
         await self.ws.send(text)
 
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
+
+
+def edit_title(event: dict[str, Any]) -> str | None:
+    """The title an event sets, if any: it names the edit."""
+    for change in event.get("changes") or ():
+        title = (change.get("values") or {}).get("title")
+        if isinstance(title, str):
+            return title
+    return None
 
 
 def interleave_writers(members: Sequence[Member]) -> list[Member]:

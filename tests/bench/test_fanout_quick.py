@@ -62,10 +62,13 @@ def test_the_checker_counts_gaps_duplicates_and_strays() -> None:
     member = load.Member(load.MemberSpec(room=1, url=""), spec, ledger, "reader")
     member.last_seq = 10
     for op_id, room in ((1, 1), (2, 1), (3, 2)):
-        ledger.expect(("writer", op_id), room, measured=True)
+        ledger.expect(f"Edit w/{op_id}", room, measured=True)
 
     def events(first: int, last: int, *ops: tuple[int, int]) -> dict[str, object]:
-        body = [{"seq": seq, "client_id": "writer", "op_id": op} for seq, op in ops]
+        body = [
+            {"seq": seq, "changes": [{"entity": "item", "values": {"title": f"Edit w/{op}"}}]}
+            for seq, op in ops
+        ]
         return {"type": "events", "from": first, "to": last, "events": body}
 
     member.on_events(events(11, 12, (11, 1), (12, 2)), at=0.0)
