@@ -302,3 +302,65 @@ describe('persistence', () => {
     expect(outbox.add('item.delete', { id: 'item-0002' }).op_id).toBe(3);
   });
 });
+
+describe('votes and comments', () => {
+  const myVotes = (client: TestClient) =>
+    Object.values(client.state.tables.vote)
+      .filter((v) => v.member_id === 1)
+      .map((v) => [v.item_id, v.count]);
+
+  it('shows a vote at once under a local id, then the server’s vote in its place', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    create(client, 'item-0001', 'One', 'V');
+    client.sync();
+    client.engine.submit('vote.set', { item_id: 'item-0001', count: 1 });
+    client.engine.submit('vote.set', { item_id: 'item-0001', count: 2 });
+    expect(Object.keys(client.state.tables.vote)).toEqual(['local:item-0001']);
+    expect(myVotes(client)).toEqual([['item-0001', 2]]);
+
+    client.sync();
+    expect(Object.keys(client.state.tables.vote)).toEqual(['1']);
+    expect(myVotes(client)).toEqual([['item-0001', 2]]);
+    client.engine.submit('vote.set', { item_id: 'item-0001', count: 0 });
+    expect(myVotes(client)).toEqual([]);
+    client.sync();
+    expect(client.state.confirmed.vote).toEqual({});
+  });
+
+  it('takes back a vote over the budget when the server refuses it', () => {
+    const server = new FakeServer();
+    server.voteBudget = 1;
+    const client = live(server);
+    create(client, 'item-0001', 'One', 'V');
+    create(client, 'item-0002', 'Two', 'k');
+    client.sync();
+    client.engine.submit('vote.set', { item_id: 'item-0001', count: 1 });
+    client.engine.submit('vote.set', { item_id: 'item-0002', count: 1 });
+    expect(myVotes(client)).toHaveLength(2);
+    client.sync();
+    expect(myVotes(client)).toEqual([['item-0001', 1]]);
+    expect(client.state.problems).toMatchObject([{ code: 'over_budget', op: { kind: 'vote.set' } }]);
+  });
+
+  it('lets a comment written offline be edited and deleted before it is sent', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    create(client, 'item-0001', 'One', 'V');
+    client.sync();
+    client.disconnect();
+    client.engine.submit('comment.create', { id: 'comment-001', item_id: 'item-0001', body: ' First ' });
+    client.engine.submit('comment.create', { id: 'comment-002', item_id: 'item-0001', body: 'Second' });
+    client.engine.submit('comment.update', { id: 'comment-001', body: 'First, edited' });
+    client.engine.submit('comment.delete', { id: 'comment-002' });
+    expect(Object.values(client.state.tables.comment).map((c) => [c.id, c.body, c.author_id])).toEqual([
+      ['comment-001', 'First, edited', 1],
+    ]);
+
+    client.connect();
+    client.sync();
+    expect(client.state.pending).toHaveLength(0);
+    expect(client.state.confirmed.comment['comment-001']).toMatchObject({ body: 'First, edited', created_seq: 2 });
+    expect(client.state.confirmed.comment['comment-002']).toBeUndefined();
+  });
+});

@@ -329,7 +329,12 @@ export class SyncEngine {
     const draft = new TablesDraft(this.confirmed, (entity, row) => {
       if (entity === 'item') deletedNow.set(String(row.id), row as unknown as Item);
     });
-    const ctx: PredictContext = { workshopId: this.workshopId, memberId: this.memberId, deletedItems: deletedNow };
+    const ctx: PredictContext = {
+      workshopId: this.workshopId,
+      memberId: this.memberId,
+      deletedItems: deletedNow,
+      rows: (entity) => Object.values(draft.table(entity)),
+    };
     const read: Parameters<typeof predict>[2] = (entity, id) => draft.get(entity, id);
     for (const op of pending) draft.applyAll(predict(op.kind, op.args, read, ctx));
     return draft.finish();

@@ -7,7 +7,7 @@
  * simply wait for the server.
  */
 
-import type { Change, Entities, EntityName, Group, Item, Kind, Status, Workshop } from './protocol';
+import type { Change, Entities, EntityName, Group, Item, Kind, Status, Vote, Workshop } from './protocol';
 
 interface ItemFields {
   kind?: Kind;
@@ -49,6 +49,8 @@ export type Reader = <E extends EntityName>(entity: E, id: string | number) => E
 export interface PredictContext {
   workshopId: number;
   memberId: number | null;
+  /** Every row of a table of that same state. */
+  rows: <E extends EntityName>(entity: E) => Iterable<Entities[E]>;
   /** Last known values of items that are deleted now (for item.restore). */
   deletedItems: ReadonlyMap<string, Item>;
 }
@@ -130,6 +132,25 @@ const predictors: { [K in OpKind]?: Predictor<K> } = {
     read('comment', args.id) ? [{ entity: 'comment', id: args.id, values: { body: args.body.trim() } }] : [],
   'comment.delete': (args, read) =>
     read('comment', args.id) ? [{ entity: 'comment', id: args.id, deleted: true }] : [],
+  'vote.set': (args, read, ctx) => {
+    const item = read('item', args.item_id);
+    if (!item || ctx.memberId === null) return [];
+    let mine: Vote | undefined;
+    for (const vote of ctx.rows('vote')) {
+      if (vote.item_id === args.item_id && vote.member_id === ctx.memberId) mine = vote;
+    }
+    if (args.count === 0) return mine ? [{ entity: 'vote', id: mine.id, deleted: true }] : [];
+    if (mine) return [{ entity: 'vote', id: mine.id, values: { count: args.count } }];
+    // The server numbers votes; until it has, the guess goes under a name of its own.
+    const id = `local:${args.item_id}`;
+    return [
+      {
+        entity: 'vote',
+        id,
+        values: { id, item_id: item.id, checklist_id: item.checklist_id, member_id: ctx.memberId, count: args.count },
+      },
+    ];
+  },
   'workshop.update': (args, read, ctx) =>
     read('workshop', ctx.workshopId) ? [{ entity: 'workshop', id: ctx.workshopId, values: { ...args } }] : [],
   'group.update': (args, read) => {

@@ -48,6 +48,11 @@ export function mintId(length = 16): string {
   return out;
 }
 
+/** An id whose order follows the time it was minted (to the millisecond), then chance. */
+export function mintSortableId(now: number = Date.now()): string {
+  return now.toString(36).padStart(9, '0') + mintId(11);
+}
+
 export interface OutboxScope {
   workshopId: number;
   memberId: number;

@@ -122,7 +122,8 @@ export interface Comment {
 }
 
 export interface Vote {
-  id: number;
+  /** Numbered by the server; a string while it is only this client's guess. */
+  id: number | string;
   item_id: string;
   checklist_id: number;
   member_id: number | null;

@@ -66,6 +66,11 @@ export class TablesDraft {
     return (copy ?? this.base[entity])[String(id)];
   }
 
+  /** The table as changed so far (do not modify it). */
+  table<E extends EntityName>(entity: E): Table<Entities[E]> {
+    return (this.copies.get(entity) as Table<Entities[E]> | undefined) ?? this.base[entity];
+  }
+
   apply(change: Change): void {
     if (!ENTITY_NAMES.includes(change.entity)) return; // an entity this client does not know
     const id = String(change.id);

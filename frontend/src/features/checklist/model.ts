@@ -151,10 +151,12 @@ export interface ItemActions {
   /** `baseVersion`: the item version the change was made against (defaults to the confirmed one). */
   update: (
     item: Item,
-    fields: Partial<Pick<Item, 'title' | 'detail' | 'themes' | 'actors'>>,
+    fields: Partial<Pick<Item, 'kind' | 'title' | 'detail' | 'themes' | 'actors'>>,
     baseVersion?: number | null,
   ) => void;
   move: (item: Item, direction: -1 | 1) => void;
+  /** Moves the item to another section (need, response, practice). */
+  setKind: (item: Item, kind: Kind) => void;
   remove: (item: Item) => void;
   editing: (item: Item | null) => void;
 }

@@ -12,6 +12,7 @@ import type {
   Change,
   Checklist,
   ClientMessage,
+  Comment,
   Item,
   Member,
   ServerEvent,
@@ -81,6 +82,11 @@ export class FakeServer {
   seq = 0;
   readonly items = new Map<string, Item & { deleted?: boolean; field_seqs?: Record<string, [number, string]> }>();
   readonly log: { event: ServerEvent; scope: number | null }[] = [];
+  readonly comments = new Map<string, Comment & { deleted?: boolean }>();
+  /** Votes by `${member_id}:${item_id}`. */
+  readonly votes = new Map<string, { id: number; item_id: string; checklist_id: number; member_id: number; count: number }>();
+  voteBudget = 5;
+  private voteIds = 0;
   readonly clients = new Map<string, number>();
   readonly connections = new Set<FakeConnection>();
   readonly checklists: Checklist[] = [
@@ -179,8 +185,8 @@ export class FakeServer {
       members: this.members,
       checklists: this.checklists.filter((c) => c.id === 1),
       items: this.liveItems().filter((i) => i.checklist_id === 1),
-      comments: [],
-      votes: [],
+      comments: [...this.comments.values()].filter((c) => !c.deleted).map(({ deleted: _d, ...c }) => c),
+      votes: [...this.votes.values()].map((v) => ({ ...v })),
     };
   }
 
@@ -289,6 +295,56 @@ export class FakeServer {
         item.updated_seq = seq;
         const { deleted: _d, field_seqs: _f, ...values } = item;
         return [{ entity: 'item', id, values }];
+      }
+      case 'comment.create': {
+        const on = this.items.get(String(args.item_id));
+        if (!on || on.deleted) throw new Rejected('not_found', `item ${String(args.item_id)} does not exist in this workshop`);
+        if (this.comments.has(id)) throw new Rejected('conflict', `args.id: a comment '${id}' exists already`, 'args.id');
+        const comment: Comment = {
+          id,
+          item_id: on.id,
+          author_id: actor,
+          body: String(args.body).trim(),
+          created_seq: seq,
+          updated_seq: seq,
+        };
+        this.comments.set(id, { ...comment });
+        return [{ entity: 'comment', id, values: { ...comment } }];
+      }
+      case 'comment.update':
+      case 'comment.delete': {
+        const comment = this.comments.get(id);
+        if (!comment || comment.deleted) throw new Rejected('not_found', `comment ${id} does not exist in this workshop`);
+        if (comment.author_id !== actor) throw new Rejected('forbidden', 'you can only change your own comments');
+        comment.updated_seq = seq;
+        if (kind === 'comment.delete') {
+          comment.deleted = true;
+          return [{ entity: 'comment', id, deleted: true }];
+        }
+        comment.body = String(args.body).trim();
+        return [{ entity: 'comment', id, values: { body: comment.body, updated_seq: seq } }];
+      }
+      case 'vote.set': {
+        const on = this.items.get(String(args.item_id));
+        if (!on || on.deleted) throw new Rejected('not_found', `item ${String(args.item_id)} does not exist in this workshop`);
+        const key = `${actor}:${on.id}`;
+        const count = Number(args.count);
+        const vote = this.votes.get(key);
+        let used = 0;
+        for (const v of this.votes.values()) if (v.member_id === actor && !this.items.get(v.item_id)?.deleted) used += v.count;
+        const left = this.voteBudget - (used - (vote?.count ?? 0));
+        if (count > left) {
+          throw new Rejected('over_budget', `args.count: ${count} votes exceed your budget; you have ${left} left`, 'args.count');
+        }
+        if (count === 0) {
+          if (!vote) throw new Rejected('invalid', 'args.count: you have no votes on this item to remove', 'args.count');
+          this.votes.delete(key);
+          return [{ entity: 'vote', id: vote.id, deleted: true }];
+        }
+        const saved = vote ?? { id: ++this.voteIds, item_id: on.id, checklist_id: on.checklist_id, member_id: actor, count };
+        saved.count = count;
+        this.votes.set(key, saved);
+        return [{ entity: 'vote', id: saved.id, values: { ...saved } }];
       }
       default:
         throw new Rejected('unknown_op', `kind: unknown op kind '${kind}'`, 'kind');
