@@ -45,10 +45,13 @@ DbDep = Annotated[Session, Depends(get_db)]
 
 
 def client_address(request: Request, services: Services) -> str:
+    """The address rate limits count. Behind a trusted proxy it is the one that proxy
+    added, the last in ``X-Forwarded-For``: the entries before it are whatever the
+    client chose to send."""
     if services.settings.trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        if forwarded and forwarded.split(",")[-1].strip():
+            return forwarded.split(",")[-1].strip()[:100]
     return request.client.host if request.client else "unknown"
 
 

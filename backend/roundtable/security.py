@@ -83,6 +83,7 @@ class RateLimiter:
         self.window_s = window_s
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._swept = time.monotonic()
 
     def _trim(self, key: str, now: float) -> deque[float]:
         hits = self._hits.setdefault(key, deque())
@@ -105,3 +106,16 @@ class RateLimiter:
         now = time.monotonic()
         with self._lock:
             self._trim(key, now).append(now)
+            if now - self._swept > self.window_s:
+                self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        """Forgets keys with no failure inside the window. Keys are chosen by clients
+        (any e-mail address), so without this the table would only ever grow."""
+        self._swept = now
+        for key in list(self._hits):
+            if not self._trim(key, now):
+                del self._hits[key]
+
+    def __len__(self) -> int:
+        return len(self._hits)

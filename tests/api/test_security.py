@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from http.cookies import SimpleCookie
 
 import httpx
 import pytest
 
+from roundtable.security import RateLimiter
 from roundtable.workshops import routes as workshop_routes
 from tests.api.checks import refused
 from tests.api.world import person
@@ -252,3 +254,32 @@ def test_join_and_join_codes(apps: AppFactory, fac: Api) -> None:
     error_of(late.post("/api/join", json=body), 404)
     names = [m["display_name"] for m in ok(fac.get(f"/api/workshops/{wid}/members"))]
     assert names == ["Facilitator", "Ana", "Olga", "Late"]
+
+
+def test_rate_limits_count_the_address_the_proxy_saw(
+    apps: AppFactory, fac: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = setup_workshop(fac, groups=1)
+    monkeypatch.setattr(apps.settings, "trust_forwarded_for", True)
+    visitor = person(apps, fac)
+    guess = {"code": "ZZZZZZ", "display_name": "Mallory"}
+    for n in range(10):
+        # The first entries are the client's own words; the proxy appends the real one.
+        spoofed = {"X-Forwarded-For": f"10.0.0.{n}, 203.0.113.9"}
+        error_of(visitor.post("/api/join", json=guess, headers=spoofed), 404)
+    again = {"X-Forwarded-For": "10.9.9.9, 203.0.113.9"}
+    refused(visitor.post("/api/join", json=guess, headers=again), 429, "rate_limited", "too many")
+    elsewhere = {"X-Forwarded-For": "203.0.113.10"}
+    right = {"code": ws["groups"][0]["join_code"], "display_name": "Ana"}
+    ok(visitor.post("/api/join", json=right, headers=elsewhere), 201)
+
+
+def test_rate_limiter_forgets_quiet_keys() -> None:
+    limiter = RateLimiter(limit=2, window_s=0.05)
+    for n in range(100):
+        limiter.record_failure(f"email:{n}@example.org")
+    assert len(limiter) == 100
+    time.sleep(0.06)
+    limiter.record_failure("email:last@example.org")
+    assert len(limiter) == 1
+    assert limiter.retry_after("email:0@example.org") is None

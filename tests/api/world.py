@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
-from roundtable.db import read_session
 from roundtable.groups.models import Group, Member
 from roundtable.sync.models import Event
 from roundtable.sync.registry import OpRegistry
@@ -29,7 +28,6 @@ from tests.support import Api, AppFactory, create_facilitator_account, ok, setup
 # participant of another workshop.
 ROLES = ("anon", "fac", "own", "other", "obs", "xfac", "xpart")
 INSIDERS = ("fac", "own", "other", "obs")
-OUTSIDERS = ("xfac", "xpart")
 OTHER_FACILITATOR = ("other-fac@example.org", "another long passphrase")
 
 # Tables whose rows belong to one workshop: counted before and after a refused request.
@@ -93,7 +91,6 @@ class World:
     group_b: int
     checklist_a: int
     consolidated: int
-    codes: dict[str, str]
     shared: dict[str, Any] = field(default_factory=dict)
     _serial: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -178,12 +175,6 @@ class World:
     def fingerprint(self, targets: dict[str, Any] | None = None) -> dict[str, Any]:
         return fingerprint(self.engine, self.wid, targets)
 
-    def head_seq(self) -> int:
-        with read_session(self.engine) as db:
-            workshop = db.get(Workshop, self.wid)
-            assert workshop is not None
-            return workshop.head_seq
-
 
 def build_world(apps: AppFactory, fac: Api, *, attribution: str = "named") -> World:
     """``fac`` (signed in) sets up the workshop; everyone else joins it or another one."""
@@ -223,7 +214,6 @@ def build_world(apps: AppFactory, fac: Api, *, attribution: str = "named") -> Wo
         group_b=group_b["id"],
         checklist_a=group_a["checklist_id"],
         consolidated=ws["consolidated"],
-        codes={"a": group_a["join_code"], "b": group_b["join_code"], "x": xcode},
     )
     world.op("fac", "workshop.update", {"vote_budget": 100})
     world.renew_shared()
