@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine
@@ -107,6 +108,7 @@ def run_trial(
 
 
 def run(scenario: Scenario, pinned: bool) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     server_cpu, client_cpu = cores(pinned)
     if client_cpu is not None:
         os.sched_setaffinity(0, {client_cpu})
@@ -134,6 +136,9 @@ def run(scenario: Scenario, pinned: bool) -> dict[str, Any]:
         "database": "sqlite",
         "pinned": {"server_cpu": server_cpu, "client_cpu": client_cpu},
         "machine": machine(),
+        "code": code_version(),
+        # Other work on the machine shows in the latency tails: say how busy it was.
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
         "trials": trials,
         "summary": {t: aggregate(r) for t, r in trials.items()},
         "ratios": ratios(trials),
@@ -223,7 +228,12 @@ def report(results: dict[str, Any]) -> str:
         "cpu": ratio["cpu_us_per_delivery"] <= 2,
         "p99": ratio["p99_ms"] <= 2,
     }
+    load = results["load_average_1min"]
     lines.append("")
+    lines.append(
+        f"code {results['code']}; 1-min load average {load['before']:.1f} before,"
+        f" {load['after']:.1f} after (a busy machine widens the latency tails)"
+    )
     lines.append(
         "targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in verdict.items())
     )
@@ -244,6 +254,13 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "versions": {p: version(p) for p in ("websockets", "uvicorn", "fastapi", "uvloop")},
     }
+
+
+def code_version() -> str:
+    """The commit measured, marked ``-dirty`` when the work tree differs from it."""
+    describe = ["git", "describe", "--always", "--dirty"]
+    done = subprocess.run(describe, cwd=BENCH.parent, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
 
 
 def main() -> int:
