@@ -7,7 +7,7 @@ from tests.api.world import person
 from tests.support import Api, AppFactory, ok, setup_workshop
 
 
-def test_groups(fac: Api) -> None:
+def test_groups(apps: AppFactory, fac: Api) -> None:
     ws = setup_workshop(fac, groups=1)
     base = f"/api/workshops/{ws['id']}"
     new = {"name": "Group B", "colour": "#aa0000", "focus_themes": ["children", "children "]}
@@ -46,8 +46,20 @@ def test_groups(fac: Api) -> None:
         ("DELETE", f"{base}/groups/999999", None, "404 not_found group 999999 does not exist"),
     ])
     # fmt: on
+    ben = person(apps, fac)
+    ben_id = ben.join(rotated["join_code"], "Ben")["member"]["id"]
     assert fac.delete(one).status_code == 204
     assert [g["name"] for g in ok(fac.get(f"{base}/groups"))] == ["Group A"]
+    # Its people stay, in no group, and stop writing to its checklist.
+    assert ok(ben.get(f"{base}/me"))["group_id"] is None
+    assert ok(ben.get(f"{base}/checklists")) == []
+    items = f"{base}/checklists/{made['checklist_id']}/items"
+    refuse_all(ben, [("POST", items, {"kind": "need", "title": "x"}, "404 not_found checklist")])
+    assert ok(fac.get(items)) == []
+    event = ok(fac.get(f"{base}/events"))[-1]
+    assert event["kind"] == "group.delete"
+    unassigned = {"id": ben_id, "number": 2, "role": "participant", "group_id": None}
+    assert {"entity": "member", "id": ben_id, "values": unassigned} in event["changes"]
     refuse_all(fac, [("DELETE", one, None, f"404 not_found group {made['id']} does not exist")])
 
 

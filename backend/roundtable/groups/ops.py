@@ -124,7 +124,16 @@ def register(registry: OpRegistry) -> None:
         group = _group(ctx, args.id)
         group.deleted = True
         group.join_code = f"-{group.id}-{ctx.seq}"  # frees the code; no one can type this
-        return OpOutcome([removal("group", group.id)], changes_visibility=True)
+        changes = [removal("group", group.id)]
+        # Its people stay in the workshop, in no group, so nobody keeps writing to a
+        # checklist whose group is gone (its items stay, for consolidation).
+        members = ctx.session.execute(
+            select(Member).where(col(Member.group_id) == group.id, col(Member.removed).is_(False))
+        ).scalars()
+        for member in members:
+            member.group_id = None
+            changes.append(upsert("member", member.id, _member_change(member, "group_id")))
+        return OpOutcome(changes, changes_visibility=True)
 
     @op(registry, "member.join", MemberJoin, system_only=True)
     def join(ctx: OpContext, args: MemberJoin) -> OpOutcome:
@@ -164,13 +173,8 @@ def register(registry: OpRegistry) -> None:
             if value is None and name != "group_id":
                 raise invalid(f"args.{name}", "may not be null")
             setattr(target, name, value)
-        values = member_values(target)
         return OpOutcome(
-            [
-                upsert(
-                    "member", target.id, {k: values[k] for k in ("id", "number", "role", *fields)}
-                )
-            ],
+            [upsert("member", target.id, _member_change(target, *fields))],
             result=target,
             changes_visibility=bool(admin_fields),
         )
@@ -183,6 +187,12 @@ def register(registry: OpRegistry) -> None:
             raise forbidden("facilitators cannot remove themselves")
         target.removed = True
         return OpOutcome([removal("member", target.id)], changes_visibility=True)
+
+
+def _member_change(member: Member, *fields: str) -> dict[str, object]:
+    """The changed fields, with what the attribution policy needs to render a member."""
+    values = member_values(member)
+    return {k: values[k] for k in ("id", "number", "role", *fields)}
 
 
 def _group(ctx: OpContext, group_id: int) -> Group:
