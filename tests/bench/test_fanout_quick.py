@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.support import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
