@@ -18,7 +18,7 @@ with min and max; each ratio is Roundtable's median over the baseline's. Results
 written to ``bench/results/`` as JSON. The exit status is 1 if any delivery was missing,
 duplicated, out of order or unexpected.
 
-    .venv/bin/python bench/fanout.py            # the full run (make bench): ~3 minutes
+    .venv/bin/python bench/fanout.py            # the full run (make bench): ~4 minutes
     .venv/bin/python bench/fanout.py --quick    # 4 x 5 members, one 3 s trial: < 60 s
 """
 

@@ -6,10 +6,10 @@ too: each retitles its own item, and the scheduler sends one op every ``1/rate``
 on a fixed clock, round-robin over writers interleaved across rooms (open loop: a slow
 server makes ops queue, it does not slow the writers down).
 
-Each edit sets its item's title to ``Edit <client_id>/<op_id>``, and receivers recognise it by
-that title: the event's own ``client_id`` and ``op_id`` are withheld from everyone but the
-author under the Chatham House rule. Every received event is checked against the ledger of
-sent edits, per member:
+Each edit sets its item's title to ``Edit <client_id>/<op_id>`` and receivers recognise
+it by that title (under the Chatham House rule an event's ``client_id`` and ``op_id`` go
+to its author only). Every received event is checked against the ledger of sent edits,
+per member:
 - ``from`` must be the member's ``last_seq + 1`` (else a *gap*), every event's seq must
   lie in ``[from, to]`` and rise (else *out of order*);
 - each op must arrive once (else a *duplicate*), and only to members of the op's room
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import secrets
 import time
@@ -276,7 +277,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = min(len(ordered), max(1, math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
@@ -332,8 +333,8 @@ def summarise(
     elapsed: float,
     lateness: float,
     *,
-    server_cpu: float = 0.0,
-    client_cpu: float = 0.0,
+    server_cpu: float,
+    client_cpu: float,
 ) -> dict[str, Any]:
     measured = [s for s in ledger.sent.values() if s.measured]
     expected = sum(ledger.room_sizes[s.room] for s in ledger.sent.values())
