@@ -113,11 +113,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format != "json":
+        return _export_rendered(args, settings)
     from roundtable.interchange.service import InterchangeError, export_workshop
 
-    if args.format != "json":
-        print(f"error: --format {args.format} is not available yet", file=sys.stderr)
-        return 2
     try:
         document = export_workshop(_engine(settings), args.workshop)
     except InterchangeError as exc:
@@ -128,6 +127,32 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _export_rendered(args: argparse.Namespace, settings: Settings) -> int:
+    """md, csv, xlsx, docx and pdf: the consolidated checklist, rendered in this process."""
+    from roundtable.db import read_session
+    from roundtable.exports.formats import render
+    from roundtable.exports.model import ExportError, build_snapshot
+
+    if args.edition is not None:
+        print("error: --edition: published editions cannot be exported yet", file=sys.stderr)
+        return 2
+    try:
+        with read_session(_engine(settings)) as session:
+            snapshot = build_snapshot(
+                session, args.workshop, theme=args.theme, kind=args.kind, actor=args.actor
+            )
+        content = render(args.format, snapshot)
+        if args.output:
+            Path(args.output).write_bytes(content)
+        else:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+    except (ExportError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,7 @@
+"""Downloads of the consolidated checklist: Markdown, CSV, Excel, Word and PDF.
+
+``model.build_snapshot`` reads what may leave (in the parent process, one transaction);
+each format module turns that snapshot into bytes (``render_<format>``); ``worker`` runs
+renders in a process pool so none of them holds up the event loop. JSON stays with the
+interchange exporter (``roundtable/v1``).
+"""

@@ -1,0 +1,126 @@
+"""The snapshot: what may leave, in what order, filtered how; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from sqlalchemy import Engine
+
+from roundtable.db import make_engine, read_session
+from roundtable.exports.model import ExportError, Snapshot, build_snapshot
+from tests.exports import world as w
+from tests.support import create_schema, fresh_pg_database, pg_available
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """One database per module and backend: the tests here only read."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('model') / 'roundtable.sqlite3'}"
+        elif pg_available():
+            url = stack.enter_context(fresh_pg_database())
+        elif os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is required in CI (ROUNDTABLE_TEST_PG_URL)")
+        else:
+            pytest.skip("PostgreSQL is not reachable (set ROUNDTABLE_TEST_PG_URL)")
+        create_schema(url)
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def built(engine: Engine) -> w.World:
+    return w.build_world(engine)
+
+
+def snapshot_of(engine: Engine, world: w.World, **filters: str) -> Snapshot:
+    with read_session(engine) as session:
+        return build_snapshot(session, world.workshop_id, **filters)
+
+
+def test_holds_the_consolidated_items_in_order_and_holds_back_the_rest(
+    engine: Engine, built: w.World
+) -> None:
+    snapshot = snapshot_of(engine, built)
+    refs = built.refs
+    expected = ["markup", "formula", "thai", "bahasa", "long", "unthemed"]
+    assert [i.ref for i in snapshot.items] == [refs[label] for label in expected]
+    titles = " ".join(i.title for i in snapshot.items)
+    for held_back in (w.HELD_BACK, w.DELETED, w.GROUP_ONLY, "screening first"):
+        assert held_back not in titles
+    assert snapshot.workshop.title == w.WORKSHOP_TITLE
+    assert snapshot.workshop.organisers == tuple(w.ORGANISERS)
+    assert snapshot.edition is None  # editions are not published yet
+
+
+def test_provenance_names_groups_never_people(engine: Engine, built: w.World) -> None:
+    snapshot = snapshot_of(engine, built)
+    by_ref = {i.ref: i for i in snapshot.items}
+    assert by_ref[built.refs["markup"]].raised_by == ("Group B", "Group D")
+    assert by_ref[built.refs["thai"]].raised_by == ("Group C",)
+    assert by_ref[built.refs["formula"]].raised_by == ()
+    text = repr(snapshot)
+    for name in (*w.MEMBER_NAMES, w.FACILITATOR_NAME, w.AFFILIATION, w.COMMENT):
+        assert name not in text
+
+
+def test_items_carry_labels_for_actors_and_live_theme_keys(engine: Engine, built: w.World) -> None:
+    bahasa = next(i for i in snapshot_of(engine, built).items if i.title == w.BAHASA)
+    assert [(a.key, a.label) for a in bahasa.actors] == [
+        ("civil_society", "Civil society"),
+        ("law_enforcement", "Law enforcement"),
+    ]
+    assert bahasa.themes == ("protection", "identification")
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # A top-level theme takes in its sub-themes (Thai item: smuggling_vs_trafficking).
+        ({"theme": "identification"}, ["markup", "formula", "thai", "bahasa"]),
+        ({"theme": "smuggling_vs_trafficking"}, ["thai"]),
+        ({"kind": "practice"}, ["bahasa", "long"]),
+        ({"actor": "law_enforcement"}, ["formula", "bahasa"]),
+        ({"theme": "identification", "kind": "need", "actor": "social_services"}, ["thai"]),
+        ({"theme": "evaluation"}, []),
+    ],
+)
+def test_filters_narrow_the_items(
+    engine: Engine, built: w.World, filters: dict[str, str], expected: list[str]
+) -> None:
+    snapshot = snapshot_of(engine, built, **filters)
+    assert [i.ref for i in snapshot.items] == [built.refs[label] for label in expected]
+    assert snapshot.filter.theme == filters.get("theme")
+
+
+@pytest.mark.parametrize(
+    ("filters", "field", "words"),
+    [
+        ({"theme": "fishing"}, "theme", "no theme has the key 'fishing'"),
+        ({"kind": "wish"}, "kind", "need, response, practice"),
+        ({"actor": "aliens"}, "actor", "government"),
+    ],
+)
+def test_a_bad_filter_is_refused_naming_the_field(
+    engine: Engine, built: w.World, filters: dict[str, str], field: str, words: str
+) -> None:
+    with pytest.raises(ExportError) as caught:
+        snapshot_of(engine, built, **filters)
+    assert caught.value.code == "invalid"
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_an_unknown_workshop_is_not_found(engine: Engine, built: w.World) -> None:
+    with read_session(engine) as session, pytest.raises(ExportError) as caught:
+        build_snapshot(session, 424242)
+    assert caught.value.code == "not_found"
