@@ -22,6 +22,8 @@ from roundtable.checklists.routes import router as checklists_router
 from roundtable.config import Settings
 from roundtable.db import make_engine
 from roundtable.errors import OpRejected, RateLimited
+from roundtable.exports.routes import router as exports_router
+from roundtable.exports.worker import RenderPool
 from roundtable.groups.routes import router as groups_router
 from roundtable.interchange.routes import router as interchange_router
 from roundtable.ops import build_registry
@@ -115,11 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             join_limiter=RateLimiter(settings.join_failures_per_minute),
             login_limiter=RateLimiter(settings.login_failures_per_minute),
         )
+        app.state.render_pool = RenderPool()  # processes start on the first export
         await hub.start()
         try:
             yield
         finally:
             await hub.stop()
+            app.state.render_pool.shutdown()
             engine.dispose()
 
     app = FastAPI(
@@ -141,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         groups_router,
         checklists_router,
         interchange_router,
+        exports_router,
         live_router,
     ):
         app.include_router(router)
