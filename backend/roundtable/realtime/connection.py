@@ -1,9 +1,17 @@
 """One WebSocket connection: the handshake, the receive loop and the sender.
 
-The sender is a single task that waits for a wake-up and then sends, contiguously from
-its own ``last_sent``, whatever the room has loaded (or, if it fell behind the room's
-buffer, what it reads itself). Sends are bounded by a timeout: a client that stops
-reading is closed with 4008 and catches up when it reconnects.
+The handshake registers with the room *before* it reads the catch-up, so nothing that
+commits meanwhile is missed, and sends ``welcome`` and the catch-up (or a snapshot)
+before anything else can be sent. Then two tasks run until either ends:
+
+- the receiver handles one client message at a time (ops are submitted in order);
+- the sender waits for a wake-up and sends, contiguously from its own ``last_sent``,
+  whatever the room has loaded (or, if it fell behind the room's buffer, what it reads
+  itself), then the latest presence list if it changed. Presence is a single slot that
+  a newer list overwrites, so nothing queues up per connection.
+
+Sends are bounded by a timeout: a client that stops reading is closed with 4008 and
+catches up when it reconnects.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import contextlib
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -70,7 +79,7 @@ class Connection:
         self._wake = asyncio.Event()
         self._send_lock = asyncio.Lock()
         self._closed = False
-        self._sender: asyncio.Task[None] | None = None
+        self._presence_out: list[dict[str, Any]] | None = None  # latest list, not yet sent
 
     # -- lifecycle -------------------------------------------------------------------
     async def run(self) -> None:
@@ -84,26 +93,46 @@ class Connection:
                 raise Closed(CloseCode.FORBIDDEN, "origin not allowed")
             hello = await self._receive_hello()
             await self._start(hello)
-            await self._receive_loop()
+            await self._serve()
         except Closed as closed:
             await self.close(closed.code, closed.reason)
         except WebSocketDisconnect:
             pass
         finally:
             self._closed = True
-            if self._sender is not None:
-                self._sender.cancel()
             self.services.hub.leave(self)
+
+    async def _serve(self) -> None:
+        """Runs the receiver and the sender until one of them ends, then stops the other."""
+        tasks = [
+            asyncio.create_task(self._receive_loop(), name=f"ws-recv-{self.presence_key}"),
+            asyncio.create_task(self._pump(), name=f"ws-send-{self.presence_key}"),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._closed = True  # nothing more is sent but the close frame
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            exc = task.exception()
+            if exc is not None:
+                raise exc
 
     async def close(self, code: int, reason: str) -> None:
         self._closed = True
-        if self.ws.client_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, OSError):
-                await self.ws.close(code, reason)
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            # A client that stopped reading cannot take a close frame either; after the
+            # timeout, returning from the app drops the connection.
+            with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect, TimeoutError):
+                async with asyncio.timeout(2):
+                    await self.ws.close(code, reason)
 
     async def _receive_hello(self) -> Hello:
         try:
-            text = await asyncio.wait_for(self._receive_text(), timeout=15)
+            async with asyncio.timeout(15):
+                text = await self._receive_text()
         except TimeoutError as exc:
             raise Closed(CloseCode.BAD_HANDSHAKE, "expected hello within 15 s") from exc
         try:
@@ -122,75 +151,74 @@ class Connection:
 
     async def _start(self, hello: Hello) -> None:
         token = self.ws.cookies.get(SESSION_COOKIE)
-        member_id, workshop_exists, last_op_id = await self.services.hub.run_read(
+        who = await self.services.hub.run_read(
             partial(_resolve, token, hello.workshop_id, hello.client_id)
         )
-        if not workshop_exists:
+        if not who.signed_in:
+            raise Closed(CloseCode.FORBIDDEN, "no session: join a group or sign in")
+        if not who.workshop_exists:
             raise Closed(CloseCode.NOT_FOUND, f"workshop {hello.workshop_id} does not exist")
-        if member_id is None:
+        if who.member_id is None:
             raise Closed(CloseCode.FORBIDDEN, "not a member of this workshop: join or sign in")
         self.workshop_id = hello.workshop_id
         self.client_id = hello.client_id
-        self.member_id = member_id
-        self.room = await self.services.hub.join(self)
-        # Registered first, so no doorbell between here and the first send is missed.
-        head = self.room.loaded
-        behind = head - hello.last_seq
-        use_snapshot = (
-            hello.last_seq == 0
-            or behind > self.services.settings.snapshot_threshold
-            or hello.last_seq > head
-        )
-        catchup: list[Event] = []
-        if not use_snapshot:
-            catchup, visible = await self.services.hub.run_read(
-                partial(_catchup, self.workshop_id, member_id, hello.last_seq, head)
+        self.member_id = who.member_id
+        # Registered first, so whatever commits from here on reaches this connection.
+        room = self.room = await self.services.hub.join(self)
+        catchup = await self.services.hub.run_read(
+            partial(
+                _catchup,
+                self.workshop_id,
+                self.member_id,
+                hello.last_seq,
+                self.services.settings.snapshot_threshold,
             )
-            if any(e.resync for e in catchup):
-                use_snapshot = True
-            self.visible = visible
+        )
+        if catchup is None:
+            raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
         await self._send_json(
             {
                 "type": "welcome",
                 "protocol": PROTOCOL_VERSION,
-                "head_seq": head,
-                "last_op_id": last_op_id,
-                "mode": "snapshot" if use_snapshot else "events",
-                "member_id": member_id,
+                "head_seq": catchup.head,
+                "last_op_id": who.last_op_id,
+                "mode": "snapshot" if catchup.events is None else "events",
+                "member_id": self.member_id,
             }
         )
-        if use_snapshot:
+        if catchup.events is None:
             await self._send_snapshot()
         else:
+            self.visible = catchup.visible
             self.last_sent = self.last_delivered = hello.last_seq
-            await self._send_events([RenderedEvent(e) for e in catchup])
+            await self._send_events([RenderedEvent(e) for e in catchup.events])
         self.services.hub.publish_presence(
-            self.room, self.presence_key, self._presence_entry(None, None)
+            room, self.presence_key, self._presence_entry(None, None)
         )
-        self.send_presence([{"session": k, **v} for k, v in sorted(self.room.presence.items())])
-        self._sender = asyncio.create_task(self._pump(), name=f"ws-send-{self.presence_key}")
-        self.wake()
+        self.send_presence(room.presence_entries())
 
     # -- receiving -------------------------------------------------------------------
     async def _receive_text(self) -> str:
         message = await self.ws.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
+        limit = self.services.settings.ws_max_message_bytes
         text = message.get("text")
         if text is None:
             data = message.get("bytes") or b""
-            if len(data) > self.services.settings.ws_max_message_bytes:
+            if len(data) > limit:
                 raise Closed(CloseCode.MESSAGE_TOO_LARGE, "message too large")
             try:
-                text = data.decode("utf-8")
+                return data.decode("utf-8")
             except UnicodeDecodeError:
                 return "\x00invalid-utf8"
-        if len(text) > self.services.settings.ws_max_message_bytes:
+        # The limit is in bytes; a character takes at most 4 of them in UTF-8.
+        if len(text) > limit or (len(text) * 4 > limit and len(text.encode("utf-8")) > limit):
             raise Closed(CloseCode.MESSAGE_TOO_LARGE, "message too large")
         return str(text)
 
     async def _receive_loop(self) -> None:
-        while not self._closed:
+        while True:
             text = await self._receive_text()
             try:
                 raw = json.loads(text)
@@ -245,6 +273,13 @@ class Connection:
             if exc.code == "forbidden" and "not a member" in exc.message:
                 raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop") from exc
             return
+        except Exception:
+            # A bug in an op handler: nothing was committed, and the connection lives on.
+            log.exception("op failed: workshop=%s kind=%s", self.workshop_id, message.kind[:40])
+            await self._reject(
+                message.op_id, "internal", "something went wrong on our side; nothing was changed"
+            )
+            return
         if result.duplicate:
             await self._send_json({"type": "ack", "op_id": message.op_id, "duplicate": True})
 
@@ -274,15 +309,20 @@ class Connection:
                 await self._wake.wait()
                 self._wake.clear()
                 await self._drain()
-        except Closed as closed:
-            await self.close(closed.code, closed.reason)
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            await self.close(1011, "send failed")
+                entries, self._presence_out = self._presence_out, None
+                if entries is not None:
+                    await self._send_json({"type": "presence", "entries": self._seen(entries)})
+        except (Closed, WebSocketDisconnect):
+            raise
+        except Exception as exc:
+            # Never leave a client connected to a sender that stopped: it would wait forever.
+            log.exception("sending to a live connection failed")
+            raise Closed(1011, "internal error; reconnect") from exc
 
     async def _drain(self) -> None:
         room = self.room
         assert room is not None
-        while not self._closed and self.last_sent < room.loaded:
+        while self.last_sent < room.loaded:
             if self.last_sent >= room.buffer_base:
                 events = room.slice_after(self.last_sent, BATCH)
             elif room.loaded - self.last_sent > self.services.settings.snapshot_threshold:
@@ -332,17 +372,21 @@ class Connection:
         self.visible = visible
         await self._send_text(json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False))
         self.last_sent = self.last_delivered = int(snapshot["seq"])
+        if self.room is not None:  # what one may see changed, so may whom one sees
+            self.send_presence(self.room.presence_entries())
 
     def send_presence(self, entries: list[dict[str, Any]]) -> None:
-        if self._closed or self.room is None:
-            return
-        visible = [
+        """Queues the room's presence list for sending, replacing one not yet sent."""
+        self._presence_out = entries
+        self.wake()
+
+    def _seen(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entries this member may see: nobody's place in a checklist hidden from them."""
+        return [
             e
             for e in entries
             if e.get("checklist_id") is None or e.get("checklist_id") in self.visible
         ]
-        task = asyncio.create_task(self._send_json({"type": "presence", "entries": visible}))
-        task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
 
     async def _reject(
         self, op_id: int | None, code: str, message: str, field: str | None = None
@@ -358,37 +402,62 @@ class Connection:
     async def _send_text(self, text: str) -> None:
         if self._closed:
             return
+        # ``asyncio.timeout``, not ``wait_for``: on Python 3.11 ``wait_for`` swallows a
+        # cancellation that arrives as the send completes, and the sender would live on.
         async with self._send_lock:
             try:
-                await asyncio.wait_for(
-                    self.ws.send_text(text), timeout=self.services.settings.ws_send_timeout_s
-                )
+                async with asyncio.timeout(self.services.settings.ws_send_timeout_s):
+                    await self.ws.send_text(text)
             except TimeoutError as exc:
                 raise Closed(CloseCode.SLOW_CONSUMER, "too slow to receive") from exc
 
 
 # -- blocking reads (run in worker threads) ------------------------------------------
-def _resolve(
-    token: str | None, workshop_id: int, client_id: str, engine: Engine
-) -> tuple[int | None, bool, int]:
+@dataclass(frozen=True)
+class Resolved:
+    signed_in: bool
+    workshop_exists: bool
+    member_id: int | None
+    last_op_id: int
+
+
+def _resolve(token: str | None, workshop_id: int, client_id: str, engine: Engine) -> Resolved:
     with read_session(engine) as session:
-        if session.get(Workshop, workshop_id) is None:
-            return None, False, 0
         login = find_session(session, token)
-        member = member_in_workshop(session, login, workshop_id) if login else None
+        if login is None:
+            return Resolved(False, False, None, 0)
+        if session.get(Workshop, workshop_id) is None:
+            return Resolved(True, False, None, 0)
+        member = member_in_workshop(session, login, workshop_id)
         record = session.get(SyncClient, (client_id, workshop_id))
-        return (member.id if member else None), True, (record.last_op_id if record else 0)
+        return Resolved(
+            True, True, member.id if member else None, record.last_op_id if record else 0
+        )
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    head: int
+    events: list[Event] | None  # None: too far behind, ahead, or visibility changed
+    visible: set[int]
 
 
 def _catchup(
-    workshop_id: int, member_id: int, after: int, upto: int, engine: Engine
-) -> tuple[list[Event], set[int]]:
+    workshop_id: int, member_id: int, after: int, threshold: int, engine: Engine
+) -> CatchUp | None:
+    """What a client at ``after`` needs: the events since, or ``None`` for a snapshot."""
     with read_session(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         member = session.get(Member, member_id)
-        assert workshop is not None and member is not None
-        events = read_since(session, workshop_id, after, limit=max(0, upto - after))
-        return events, readable_checklist_ids(session, workshop, member)
+        if workshop is None or member is None or member.removed:
+            return None
+        head = workshop.head_seq
+        if after == 0 or after > head or head - after > threshold:
+            return CatchUp(head, None, set())
+        events = read_since(session, workshop_id, after, limit=head - after)
+        if len(events) != head - after or any(e.resync for e in events):
+            return CatchUp(head, None, set())
+        return CatchUp(head, events, readable_checklist_ids(session, workshop, member))
 
 
 def _read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list[Event]:

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
-from roundtable.attribution import mentions, render_actor, render_values
+from roundtable.attribution import hides_authors, mentions, render_actor, render_values
 from roundtable.db import is_sqlite, read_session
 from roundtable.sync.log import read_head, read_since
 from roundtable.sync.models import Event
@@ -65,10 +66,13 @@ def render_event(event: Event, policy: str, viewer: int | None) -> dict[str, Any
         if values is not None:
             change = {**change, "values": render_values(change["entity"], values, policy, viewer)}
         changes.append(change)
+    # Under Chatham House a client id would tie a person's statements together (and to
+    # their own renames), so only the author gets it back: they need it to see the ack.
+    own = not hides_authors(policy) or event.actor_id == viewer
     return {
         "seq": event.seq,
-        "client_id": event.client_id,
-        "op_id": event.op_id,
+        "client_id": event.client_id if own else None,
+        "op_id": event.op_id if own else None,
         "actor": render_actor(event.actor_id, policy, viewer),
         "kind": event.kind,
         "changes": changes,
@@ -150,9 +154,12 @@ class Room:
             loop = asyncio.get_running_loop()
             self._presence_flush = loop.call_later(0.05, self._flush_presence)
 
+    def presence_entries(self) -> list[dict[str, Any]]:
+        return [{"session": k, **v} for k, v in sorted(self.presence.items())]
+
     def _flush_presence(self) -> None:
         self._presence_flush = None
-        entries = [{"session": k, **v} for k, v in sorted(self.presence.items())]
+        entries = self.presence_entries()
         for conn in list(self.connections):
             conn.send_presence(entries)
 
@@ -179,6 +186,8 @@ class Hub:
         self.poll_interval_s = poll_interval_s
         self.rooms: dict[int, Room] = {}
         self._room_locks: dict[int, asyncio.Lock] = {}
+        # Rooms being opened: the highest doorbell heard while their head was being read.
+        self._opening: dict[int, int] = {}
         self._poller: asyncio.Task[None] | None = None
         # SQLite has one writer at a time: queue writes here rather than on its lock.
         self.write_limiter = anyio.CapacityLimiter(1 if is_sqlite(engine) else 8)
@@ -207,6 +216,8 @@ class Hub:
         room = self.rooms.get(workshop_id)
         if room is not None:
             room.ring(seq)
+        elif workshop_id in self._opening:
+            self._opening[workshop_id] = max(self._opening[workshop_id], seq)
 
     def on_remote_presence(self, workshop_id: int, payload: dict[str, Any]) -> None:
         room = self.rooms.get(workshop_id)
@@ -222,9 +233,14 @@ class Hub:
         async with lock:
             room = self.rooms.get(wid)
             if room is None:
-                head, policy = await self.run_read(partial(_head_and_policy, wid))
+                self._opening[wid] = 0
+                try:
+                    head, policy = await self.run_read(partial(_head_and_policy, wid))
+                finally:
+                    heard = self._opening.pop(wid)
                 room = Room(self, wid, head, policy)
                 self.rooms[wid] = room
+                room.ring(heard)  # a commit that raced the read above
             room.connections.add(conn)
             self.stats["connections"] += 1
         return room
@@ -265,7 +281,9 @@ class Hub:
 def _head_and_policy(workshop_id: int, engine: Engine) -> tuple[int, str]:
     with read_session(engine) as session:
         row = session.execute(
-            select(Workshop.head_seq, Workshop.attribution).where(Workshop.id == workshop_id)  # type: ignore[arg-type]
+            select(col(Workshop.head_seq), col(Workshop.attribution)).where(
+                col(Workshop.id) == workshop_id
+            )
         ).one()
         return int(row[0]), str(row[1])
 
@@ -273,7 +291,7 @@ def _head_and_policy(workshop_id: int, engine: Engine) -> tuple[int, str]:
 def _heads(ids: list[int], engine: Engine) -> dict[int, int]:
     with read_session(engine) as session:
         rows = session.execute(
-            select(Workshop.id, Workshop.head_seq).where(Workshop.id.in_(ids))  # type: ignore[union-attr]
+            select(col(Workshop.id), col(Workshop.head_seq)).where(col(Workshop.id).in_(ids))
         ).all()
         return {int(r[0]): int(r[1]) for r in rows}
 

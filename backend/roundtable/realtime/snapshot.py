@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from roundtable.access import can_read_checklist
 from roundtable.attribution import render_values
@@ -46,17 +46,9 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
 
     checklists = [c for c in rows(Checklist) if can_read_checklist(member, workshop, c)]
     visible = {c.id for c in checklists}
-    items = [
-        i
-        for i in rows(Item, Item.deleted.is_(False))  # type: ignore[attr-defined]
-        if i.checklist_id in visible
-    ]
+    items = [i for i in rows(Item, col(Item.deleted).is_(False)) if i.checklist_id in visible]
     item_ids = {i.id for i in items}
-    comments = [
-        c
-        for c in rows(Comment, Comment.deleted.is_(False))
-        if c.item_id in item_ids  # type: ignore[attr-defined]
-    ]
+    comments = [c for c in rows(Comment, col(Comment.deleted).is_(False)) if c.item_id in item_ids]
     votes = [v for v in rows(Vote) if v.checklist_id in visible]
 
     def render(entity: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from roundtable.sync.models import Event
 from roundtable.workshops.models import Workshop
@@ -24,5 +24,5 @@ def read_since(
 
 def read_head(session: Session, workshop_id: int) -> int | None:
     return session.execute(
-        select(Workshop.head_seq).where(Workshop.id == workshop_id)  # type: ignore[arg-type]
+        select(col(Workshop.head_seq)).where(col(Workshop.id) == workshop_id)
     ).scalar_one_or_none()

@@ -10,7 +10,8 @@ One transaction per op:
   5. append the event with the resulting values and record the op id;
   6. commit; then ring the notifier's doorbell.
 A refused op rolls everything back, and its op id is recorded so a resend is answered
-as a duplicate rather than applied.
+as a duplicate rather than applied. Recording takes the same workshop row lock as a
+submit, so the idempotency record only ever moves forward.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, update
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlmodel import Session, col
 
 from roundtable.db import write_session
 from roundtable.errors import OpRejected
@@ -83,9 +84,9 @@ def submit(
         with write_session(engine) as session:
             seq = session.execute(
                 update(Workshop)
-                .where(Workshop.id == workshop_id)  # type: ignore[arg-type]
-                .values(head_seq=Workshop.head_seq + 1)
-                .returning(Workshop.head_seq)
+                .where(col(Workshop.id) == workshop_id)
+                .values(head_seq=col(Workshop.head_seq) + 1)
+                .returning(col(Workshop.head_seq))
             ).scalar_one_or_none()
             if seq is None:
                 raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
@@ -132,6 +133,16 @@ def submit(
             op_id,
             OpRejected("conflict", f"{kind}: conflicts with existing data ({_short(exc)})"),
         ) from exc
+    except DataError as exc:
+        # E.g. an id beyond PostgreSQL's integer range: the arguments' schemas should
+        # refuse it first, naming the field; this keeps it a refusal, not a crash.
+        raise _recorded(
+            engine,
+            workshop_id,
+            client_id,
+            op_id,
+            OpRejected("invalid", f"args: a value is out of range for {kind}"),
+        ) from exc
     except OperationalError as exc:
         # Database unavailable or locked: nothing was committed; the client may retry.
         raise OpRejected("unavailable", f"the database is unavailable ({_short(exc)})") from exc
@@ -165,7 +176,10 @@ def _recorded(
         return exc
     try:
         with write_session(engine) as session:
-            if session.get(Workshop, workshop_id) is None:
+            locked = session.execute(
+                select(col(Workshop.id)).where(col(Workshop.id) == workshop_id).with_for_update()
+            ).first()
+            if locked is None:
                 return exc
             record = session.get(SyncClient, (client_id, workshop_id))
             if record is None:
@@ -175,6 +189,6 @@ def _recorded(
             elif op_id > record.last_op_id:
                 record.last_op_id = op_id
             session.commit()
-    except (OperationalError, IntegrityError):
+    except (OperationalError, IntegrityError, DataError):
         pass  # the reject still reaches the client; a resend is then refused again
     return exc
