@@ -66,7 +66,7 @@ def test_facilitator_signs_in_and_out(browsing: Browsing, shared_server: LiveSer
     sign_in(page)
     page.get_by_role("link", name="Test roundtable").last.click()
     expect(page).to_have_url(f"/w/{world['id']}")
-    expect(page.get_by_role("link", name="Group A")).to_be_visible()
+    expect(page.get_by_role("link", name="Group A", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Join your group")).to_be_visible()

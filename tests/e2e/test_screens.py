@@ -47,18 +47,21 @@ def test_no_console_errors_or_csp_violations_on_any_screen(
     sign_in(page)
     clean(page, "workshops")
     page.goto(f"/w/{world['id']}")
-    expect(page.get_by_role("link", name="Group B")).to_be_visible()
-    clean(page, "workshop")
-    page.get_by_role("link", name="Group A").click()
+    expect(page.get_by_role("link", name="Group B", exact=True)).to_be_visible()
+    clean(page, "dashboard")
+    page.get_by_role("link", name="Group A", exact=True).click()
     add_item(page, "Facilitator's first item")
     wait_saved(page)
     clean(page, "checklist as facilitator")
+    page.get_by_role("link", name="Projector view").click()
+    expect(page.get_by_role("heading", name="Group A", level=1)).to_be_visible()
+    clean(page, "projector")
 
     participant = browsing.page()
     join(participant, group["join_code"], "Ana")
     item(participant, "Facilitator's first item")
     clean(participant, "checklist as participant")
-    assert len(visited) == 6
+    assert len(visited) == 7
 
 
 def test_participant_screens_fit_a_360_px_phone(
@@ -163,5 +166,12 @@ def test_axe_finds_no_violations_on_the_main_screens(
     expect(card.get_by_role("group", name="Themes and actors")).to_be_visible()
     wait_saved(participant)
     found["checklist"] = _axe(participant)
+
+    page.goto(f"/w/{world['id']}")
+    expect(page.get_by_role("article", name="Group A")).to_contain_text("1 here now")
+    found["dashboard"] = _axe(page)
+    page.goto(f"/w/{world['id']}/c/{group['checklist_id']}/projector")
+    expect(page.get_by_text("Child-friendly interview rooms")).to_be_visible()
+    found["projector"] = _axe(page)
 
     assert {screen: v for screen, v in found.items() if v} == {}

@@ -19,6 +19,14 @@ export interface WorkshopSummary {
   role: Role;
 }
 
+/** A group as facilitators read it over REST: with its join code (never sent in events). */
+export interface GroupWithCode {
+  id: number;
+  name: string;
+  checklist_id: number | null;
+  join_code: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -85,4 +93,7 @@ export const api = {
   logout: () => request<void>('POST', '/api/auth/logout'),
   workshops: () => request<WorkshopSummary[]>('GET', '/api/workshops'),
   membership: (workshopId: number) => request<Member>('GET', `/api/workshops/${workshopId}/me`),
+  groups: (workshopId: number) => request<GroupWithCode[]>('GET', `/api/workshops/${workshopId}/groups`),
+  rotateCode: (workshopId: number, groupId: number) =>
+    request<GroupWithCode>('POST', `/api/workshops/${workshopId}/groups/${groupId}/rotate-code`),
 };

@@ -10,6 +10,7 @@ describe('routes', () => {
     ['/w', '', { name: 'workshops' }],
     ['/w/3/', '', { name: 'workshop', workshopId: 3 }],
     ['/w/3/c/12', '', { name: 'checklist', workshopId: 3, checklistId: 12 }],
+    ['/w/3/c/12/projector', '', { name: 'projector', workshopId: 3, checklistId: 12 }],
     ['/w/0', '', { name: 'notFound' }],
     ['/w/x/c/1', '', { name: 'notFound' }],
     ['/elsewhere', '', { name: 'notFound' }],
@@ -24,6 +25,7 @@ describe('routes', () => {
       { name: 'workshops' },
       { name: 'workshop', workshopId: 5 },
       { name: 'checklist', workshopId: 5, checklistId: 9 },
+      { name: 'projector', workshopId: 5, checklistId: 9 },
     ];
     for (const route of routes) {
       const url = new URL(pathFor(route), 'http://x');

@@ -7,6 +7,7 @@ export type Route =
   | { name: 'workshops' }
   | { name: 'workshop'; workshopId: number }
   | { name: 'checklist'; workshopId: number; checklistId: number }
+  | { name: 'projector'; workshopId: number; checklistId: number }
   | { name: 'notFound' };
 
 const ID = '([1-9][0-9]{0,15})';
@@ -19,6 +20,10 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, code: string) => Route][] = [
   [
     new RegExp(`^/w/${ID}/c/${ID}$`),
     (m) => ({ name: 'checklist', workshopId: Number(m[1]), checklistId: Number(m[2]) }),
+  ],
+  [
+    new RegExp(`^/w/${ID}/c/${ID}/projector$`),
+    (m) => ({ name: 'projector', workshopId: Number(m[1]), checklistId: Number(m[2]) }),
   ],
 ];
 
@@ -51,6 +56,8 @@ export function pathFor(route: Route): string {
       return `/w/${route.workshopId}`;
     case 'checklist':
       return `/w/${route.workshopId}/c/${route.checklistId}`;
+    case 'projector':
+      return `/w/${route.workshopId}/c/${route.checklistId}/projector`;
     case 'notFound':
       return '/';
   }
