@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
 import websockets
 from sqlalchemy import Engine, select
 from websockets.exceptions import ConnectionClosed
@@ -20,7 +23,35 @@ from roundtable.db import read_session
 from roundtable.sync.models import Event
 from roundtable.values import comment_values, item_values, vote_values
 from roundtable.workshops.models import Workshop
-from tests.support import Api, LiveServer, WsClient, cookie_header, ok, setup_workshop
+from tests.support import (
+    Api,
+    LiveServer,
+    WsClient,
+    cookie_header,
+    create_facilitator_account,
+    create_schema,
+    fresh_pg_database,
+    ok,
+    pg_available,
+    setup_workshop,
+)
+
+_PG = pg_available()
+
+
+def open_database(kind: str, tmp: Path, stack: ExitStack) -> str:
+    """An empty database with the schema and the facilitator account."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / 'roundtable.sqlite3'}"
+    else:
+        if not _PG:
+            if os.environ.get("CI") == "true":
+                pytest.fail("PostgreSQL is required in CI (ROUNDTABLE_TEST_PG_URL)")
+            pytest.skip("PostgreSQL is not reachable (set ROUNDTABLE_TEST_PG_URL)")
+        url = stack.enter_context(fresh_pg_database())
+    create_schema(url)
+    create_facilitator_account(url)
+    return url
 
 
 def token() -> str:

@@ -7,7 +7,6 @@ workshops. Tests that kill or reconfigure a server start their own.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,32 +14,8 @@ from pathlib import Path
 import pytest
 
 from roundtable.db import make_engine
-from tests.realtime.clients import Live
-from tests.support import (
-    LiveServer,
-    create_facilitator_account,
-    create_schema,
-    fresh_pg_database,
-    pg_available,
-)
-
-_PG = pg_available()
-
-
-def open_database(kind: str, tmp: Path, stack: ExitStack) -> str:
-    """An empty database with the schema and the facilitator account."""
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp / 'roundtable.sqlite3'}"
-    else:
-        if not _PG:
-            if os.environ.get("CI") == "true":
-                pytest.fail("PostgreSQL is required in CI (ROUNDTABLE_TEST_PG_URL)")
-            pytest.skip("PostgreSQL is not reachable (set ROUNDTABLE_TEST_PG_URL)")
-        url = stack.enter_context(fresh_pg_database())
-    create_schema(url)
-    create_facilitator_account(url)
-    return url
-
+from tests.realtime.clients import Live, open_database
+from tests.support import LiveServer
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

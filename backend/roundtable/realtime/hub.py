@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from roundtable.attribution import hides_authors, mentions, render_actor, render_values
 from roundtable.db import is_sqlite, read_session
+from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
 from roundtable.sync.log import read_head, read_since
 from roundtable.sync.models import Event
 from roundtable.timeutil import isoformat
@@ -96,7 +97,7 @@ class Room:
         self.loaded = head
         self.target = head
         self.policy = policy
-        self.presence: dict[str, dict[str, Any]] = {}
+        self.roster = Roster()
         self._fetch: asyncio.Task[None] | None = None
         self._presence_flush: asyncio.TimerHandle | None = None
 
@@ -141,21 +142,19 @@ class Room:
             raise ValueError("seq is before the buffer")
         return [self.buffer[i] for i in range(start, min(len(self.buffer), start + limit))]
 
-    # Presence: ephemeral, never in the log.
+    # Presence: ephemeral, never in the log (see ``presence``).
     def set_presence(self, key: str, entry: dict[str, Any] | None) -> None:
-        if entry is None:
-            if self.presence.pop(key, None) is None:
-                return
-        else:
-            if self.presence.get(key) == entry:
-                return
-            self.presence[key] = entry
+        if self.roster.set_local(key, entry):
+            self.presence_changed()
+
+    def presence_entries(self) -> list[dict[str, Any]]:
+        return self.roster.entries()
+
+    def presence_changed(self) -> None:
+        """Sends everyone the new list soon, once for a burst of changes."""
         if self._presence_flush is None:
             loop = asyncio.get_running_loop()
             self._presence_flush = loop.call_later(0.05, self._flush_presence)
-
-    def presence_entries(self) -> list[dict[str, Any]]:
-        return [{"session": k, **v} for k, v in sorted(self.presence.items())]
 
     def _flush_presence(self) -> None:
         self._presence_flush = None
@@ -178,12 +177,16 @@ class Hub:
         node_id: str,
         buffer_size: int = 4096,
         poll_interval_s: float = 2.0,
+        presence_refresh_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.notifier = notifier
         self.node_id = node_id
         self.buffer_size = buffer_size
         self.poll_interval_s = poll_interval_s
+        # Other processes re-announce their people this often; see ``presence``.
+        self.presence_refresh_s = presence_refresh_s or max(5 * poll_interval_s, 1.0)
+        self._announced_at = time.monotonic()
         self.rooms: dict[int, Room] = {}
         self._room_locks: dict[int, asyncio.Lock] = {}
         # Rooms being opened: the highest doorbell heard while their head was being read.
@@ -221,8 +224,24 @@ class Hub:
 
     def on_remote_presence(self, workshop_id: int, payload: dict[str, Any]) -> None:
         room = self.rooms.get(workshop_id)
-        if room is not None:
-            room.set_presence(str(payload.get("session")), payload.get("entry"))
+        if room is None:
+            return
+        if payload.get("query"):
+            self._announce(room)
+            return
+        expires_at = time.monotonic() + EXPIRY_PERIODS * self.presence_refresh_s
+        roster = payload.get("roster")
+        heard = (
+            roster.items()
+            if isinstance(roster, dict)
+            else [(payload.get("session"), payload.get("entry"))]
+        )
+        changed = False
+        for key, entry in heard:
+            entry = entry if isinstance(entry, dict) else None
+            changed = room.roster.set_remote(str(key), entry, expires_at) or changed
+        if changed:
+            room.presence_changed()
 
     async def resync_all(self) -> None:
         await self._poll_once()
@@ -241,6 +260,7 @@ class Hub:
                 room = Room(self, wid, head, policy)
                 self.rooms[wid] = room
                 room.ring(heard)  # a commit that raced the read above
+                self._notify(wid, {"query": True})  # who is here through other processes?
             room.connections.add(conn)
             self.stats["connections"] += 1
         return room
@@ -257,14 +277,32 @@ class Hub:
 
     def publish_presence(self, room: Room, key: str, entry: dict[str, Any] | None) -> None:
         room.set_presence(key, entry)
-        payload = {"session": key, "entry": entry}
-        task = asyncio.create_task(self.notifier.publish_presence(room.workshop_id, payload))
+        self._notify(room.workshop_id, {"session": key, "entry": entry})
+
+    def _notify(self, workshop_id: int, payload: dict[str, Any]) -> None:
+        task = asyncio.create_task(self.notifier.publish_presence(workshop_id, payload))
         task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    def _announce(self, room: Room) -> None:
+        for roster in room.roster.rosters():
+            self._notify(room.workshop_id, roster)
+
+    def _refresh_presence(self) -> None:
+        now = time.monotonic()
+        announce = now - self._announced_at >= self.presence_refresh_s
+        if announce:
+            self._announced_at = now
+        for room in list(self.rooms.values()):
+            if room.roster.expire(now):
+                room.presence_changed()
+            if announce:
+                self._announce(room)
 
     async def _poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_interval_s)
             try:
+                self._refresh_presence()
                 await self._poll_once()
             except Exception:
                 log.exception("log poll failed")
