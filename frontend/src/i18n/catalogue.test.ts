@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { availableLocales, isMessageKey, pickLocale, translate, translatePlural } from './catalogue';
+import {
+  LOCALES,
+  availableLocales,
+  catalogueOf,
+  isMessageKey,
+  pickLocale,
+  translate,
+  translatePlural,
+} from './catalogue';
+import { en } from './en';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const englishKeys = Object.keys(en).sort();
 
 describe('catalogue', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
@@ -10,11 +22,14 @@ describe('catalogue', () => {
   it('chooses plural forms', () => {
     expect(translatePlural('en', 'link.unsaved', 1)).toBe('1 change not yet saved');
     expect(translatePlural('en', 'link.unsaved', 3)).toBe('3 changes not yet saved');
+    expect(translatePlural('id', 'link.unsaved', 1)).toBe('1 perubahan belum tersimpan');
+    expect(translatePlural('th', 'vote.count', 2)).toBe('2 เสียง');
   });
 
-  it('falls back to English for keys not yet translated', () => {
-    expect(translate('th', 'join.submit')).toBe('Join');
-    expect(translatePlural('id', 'link.unsaved', 1)).toBe('1 change not yet saved');
+  it('translates into Bahasa Indonesia and Thai', () => {
+    expect(translate('id', 'join.submit')).toBe('Bergabung');
+    expect(translate('th', 'join.title')).toBe('เข้าร่วมกลุ่มของคุณ');
+    expect(translate('th', 'add.label', { kind: translate('th', 'kind.need.one') })).toBe('เพิ่มความต้องการใหม่');
   });
 
   it('picks a supported locale', () => {
@@ -25,12 +40,48 @@ describe('catalogue', () => {
     expect(pickLocale(['th-TH'], ['en'])).toBe('en');
   });
 
-  it('offers only locales that have translations', () => {
-    expect(availableLocales().map((l) => l.code)).toContain('en');
+  it('offers every locale, each with its own name', () => {
+    expect(availableLocales().map((l) => [l.code, l.name])).toEqual([
+      ['en', 'English'],
+      ['id', 'Bahasa Indonesia'],
+      ['th', 'ไทย'],
+    ]);
   });
 
   it('knows its keys', () => {
     expect(isMessageKey('kind.need')).toBe(true);
     expect(isMessageKey('kind.nope')).toBe(false);
+  });
+});
+
+describe.each(LOCALES.map((l) => l.code))('the %s catalogue', (locale) => {
+  const catalogue = catalogueOf(locale) as Record<string, string | undefined>;
+
+  it('has every key, and no key English lacks', () => {
+    expect(Object.keys(catalogue).sort()).toEqual(englishKeys);
+  });
+
+  it('has no empty message, and the same placeholders as English in each', () => {
+    for (const key of englishKeys) {
+      const text = catalogue[key] ?? '';
+      expect(text.trim(), key).not.toBe('');
+      expect(placeholders(text), key).toEqual(placeholders(en[key as keyof typeof en]));
+    }
+  });
+
+  it('has every plural form its language uses', () => {
+    // Plural messages are the bases with both a `.one` and an `.other` form.
+    const bases = englishKeys
+      .filter((k) => k.endsWith('.one'))
+      .map((k) => k.slice(0, -'.one'.length))
+      .filter((base) => englishKeys.includes(`${base}.other`));
+    expect(bases).toContain('link.unsaved');
+    const rules = new Intl.PluralRules(locale);
+    for (const base of bases) {
+      for (const form of rules.resolvedOptions().pluralCategories) {
+        const key = form === 'one' || form === 'other' ? `${base}.${form}` : `${base}.other`;
+        expect(catalogue[key], key).toBeDefined();
+      }
+    }
   });
 });
