@@ -6,11 +6,15 @@ import asyncio
 import json
 from typing import Any
 
+import psycopg
+import pytest
+
 from tests.realtime.clients import (
     Live,
     close_code_of,
     cookie_of,
     hello,
+    log_of,
     make_scene,
     opened,
     rows_of,
@@ -248,3 +252,59 @@ def test_a_failing_op_is_refused_and_the_connection_lives_on(live: Live) -> None
             assert (await a.expect("pong"))["type"] == "pong"
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("live", ["postgres"], indirect=True)
+def test_database_failure_mid_op_keeps_the_order_of_resends(live: Live) -> None:
+    """An op the database could not take is not refused: the connection closes (1013)
+    before the ops queued behind it, so the client resends them all, in order."""
+    scene = make_scene(live)
+    ana = scene.join(0, "Ana")
+    ids = [f"it-{token()}", f"it-{token()}"]
+    url = live.database_url
+
+    def server_waiting_on(locker_pid: int) -> int | None:
+        with psycopg.connect(url, autocommit=True) as admin:
+            row = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> %s",
+                (locker_pid,),
+            ).fetchone()
+            return None if row is None else int(row[0])
+
+    async def scenario() -> None:
+        a = scene.client(ana)
+        async with opened(a):
+            await a.connect()
+            await a.expect("snapshot")
+            ops = [
+                {"id": item, "checklist_id": scene.checklist(0), "kind": "need", "title": f"T{n}"}
+                for n, item in enumerate(ids, start=1)
+            ]
+            with psycopg.connect(url) as locker:
+                locker.execute("SELECT id FROM workshop WHERE id = %s FOR UPDATE", (scene.id,))
+                for op_id, args in enumerate(ops, start=1):
+                    await a.op(op_id, "item.create", **args)
+                waiting = None
+                for _ in range(200):
+                    waiting = server_waiting_on(locker.info.backend_pid)
+                    if waiting is not None:
+                        break
+                    await asyncio.sleep(0.05)
+                assert waiting is not None, "op 1 never reached the database"
+                with psycopg.connect(url, autocommit=True) as admin:
+                    admin.execute("SELECT pg_terminate_backend(%s)", (waiting,))
+                assert await a.closed() == 1013
+                assert a.rejects == []
+                locker.rollback()
+
+            welcome = await a.connect()
+            assert welcome["last_op_id"] == 0
+            for op_id, args in enumerate(ops, start=1):
+                await a.op(op_id, "item.create", **args)
+            await a.until_seen(2)
+            assert a.rejects == [] and a.acks == []
+
+    asyncio.run(scenario())
+    mine = [(e.op_id, e.changes[0]["id"]) for e in log_of(live.engine, scene.id) if e.op_id]
+    assert mine == [(1, ids[0]), (2, ids[1])]

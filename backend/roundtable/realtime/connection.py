@@ -98,6 +98,9 @@ class Connection:
             await self.close(closed.code, closed.reason)
         except WebSocketDisconnect:
             pass
+        except Exception:  # e.g. the database is down while a client says hello
+            log.exception("live connection failed")
+            await self.close(CloseCode.INTERNAL_ERROR, "internal error; reconnect")
         finally:
             self._closed = True
             self.services.hub.leave(self)
@@ -262,6 +265,12 @@ class Connection:
                 op_id=message.op_id,
             )
         except OpRejected as exc:
+            if exc.code == "unavailable":
+                # Not a refusal: the op may be resent. Stop here, before the ops queued
+                # behind it, or one of those would raise the client's op id past it and
+                # the resend would be taken for a duplicate.
+                log.warning("op not taken, database unavailable: %s", exc.message)
+                raise Closed(CloseCode.TRY_AGAIN_LATER, "database unavailable") from exc
             log.info(
                 "op rejected: workshop=%s member=%s kind=%s code=%s",
                 self.workshop_id,
@@ -317,7 +326,7 @@ class Connection:
         except Exception as exc:
             # Never leave a client connected to a sender that stopped: it would wait forever.
             log.exception("sending to a live connection failed")
-            raise Closed(1011, "internal error; reconnect") from exc
+            raise Closed(CloseCode.INTERNAL_ERROR, "internal error; reconnect") from exc
 
     async def _drain(self) -> None:
         room = self.room

@@ -26,7 +26,9 @@ class CloseCode:
     NOT_FOUND = 4004  # no such workshop
     SLOW_CONSUMER = 4008
     MESSAGE_TOO_LARGE = 4009
+    INTERNAL_ERROR = 1011
     SERVER_RESTART = 1012
+    TRY_AGAIN_LATER = 1013  # the database could not take an op: reconnect, resend in order
 
 
 class _Message(BaseModel):

@@ -134,14 +134,15 @@ def submit(
             OpRejected("conflict", f"{kind}: conflicts with existing data ({_short(exc)})"),
         ) from exc
     except DataError as exc:
-        # E.g. an id beyond PostgreSQL's integer range: the arguments' schemas should
-        # refuse it first, naming the field; this keeps it a refusal, not a crash.
+        # E.g. a value longer than its column (an ordering key past 64 characters) on
+        # PostgreSQL: the arguments' schemas should refuse it first, naming the field;
+        # this keeps it a refusal rather than a crash.
         raise _recorded(
             engine,
             workshop_id,
             client_id,
             op_id,
-            OpRejected("invalid", f"args: a value is out of range for {kind}"),
+            OpRejected("invalid", f"args: a value is too long or out of range for {kind}"),
         ) from exc
     except OperationalError as exc:
         # Database unavailable or locked: nothing was committed; the client may retry.
