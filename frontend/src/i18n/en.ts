@@ -202,6 +202,8 @@ export const en = {
 
   'alert.dismiss': 'Dismiss',
   'alert.rejected': 'A change could not be saved: {message}',
+  'alert.reasonLost': 'the server refused it earlier and the reason was not kept',
+  'alert.tooLarge': 'it is too large to send (the limit is {limit} KB)',
   'alert.lostText': 'What you wrote: “{text}”',
   'alert.overwrote': 'Your change to {fields} replaced someone else’s recent change. Their version is in the item’s history.',
   'alert.field.title': 'the title',

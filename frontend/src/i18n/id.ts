@@ -213,6 +213,8 @@ export const id: Catalogue = {
 
   'alert.dismiss': 'Tutup',
   'alert.rejected': 'Sebuah perubahan tidak dapat disimpan: {message}',
+  'alert.reasonLost': 'server telah menolaknya sebelumnya dan alasannya tidak tersimpan',
+  'alert.tooLarge': 'perubahan ini terlalu besar untuk dikirim (batasnya {limit} KB)',
   'alert.lostText': 'Yang Anda tulis: “{text}”',
   'alert.overwrote':
     'Perubahan Anda pada {fields} menggantikan perubahan terbaru dari orang lain. Versi mereka tersimpan dalam riwayat butir.',

@@ -204,6 +204,8 @@ export const th: Catalogue = {
 
   'alert.dismiss': 'ปิด',
   'alert.rejected': 'บันทึกการเปลี่ยนแปลงไม่ได้: {message}',
+  'alert.reasonLost': 'เซิร์ฟเวอร์ปฏิเสธไปก่อนหน้านี้แล้ว และไม่ได้เก็บเหตุผลไว้',
+  'alert.tooLarge': 'มีขนาดใหญ่เกินกว่าจะส่งได้ (จำกัดที่ {limit} KB)',
   'alert.lostText': 'ข้อความที่คุณเขียน: “{text}”',
   'alert.overwrote': 'การแก้ไข{fields}ของคุณได้แทนที่การแก้ไขล่าสุดของผู้อื่น ฉบับของเขายังอยู่ในประวัติของรายการ',
   'alert.field.title': 'หัวข้อ',

@@ -17,7 +17,8 @@ function pick<T>(random: () => number, list: readonly T[]): T | undefined {
   return list.length ? list[Math.floor(random() * list.length)] : undefined;
 }
 
-const EXPECTED_PROBLEMS = new Set(['not_found', 'conflict']);
+// Refusals, and (`refused_earlier`) refusals whose reject was lost with a connection.
+const EXPECTED_PROBLEMS = new Set(['not_found', 'conflict', 'refused_earlier']);
 
 function randomOp(client: TestClient, random: () => number, n: number): void {
   const items = client.items();

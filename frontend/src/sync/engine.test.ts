@@ -161,9 +161,15 @@ describe('reconnect', () => {
     conn.outbound.length = 0; // lose the welcome's catch-up, keep the handshake state
     client.engine.receive({ type: 'welcome', protocol: 1, head_seq: 1, last_op_id: 1, mode: 'events', member_id: 1 });
     conn.pump();
-    expect(conn.outbound).toEqual([{ type: 'ack', op_id: 1, duplicate: true }]);
+    expect(conn.outbound).toEqual([{ type: 'ack', op_id: 1, duplicate: true, seq: 1 }]);
     client.deliver();
+    // Done, but its event (seq 1) has not arrived: the change stays on screen meanwhile.
+    expect(client.state.pending).toHaveLength(1);
+    expect(titles(client)).toEqual(['One']);
+    server.commitExternal('item.update', { id: 'item-0001', title: 'One!' });
+    client.sync(); // a gap, a catch-up from seq 0, and the op's event with it
     expect(client.state.pending).toHaveLength(0);
+    expect(titles(client)).toEqual(['One!']);
   });
 
   it('takes a snapshot when too far behind, then applies pending ops over it', () => {
@@ -248,16 +254,68 @@ describe('reject', () => {
     expect(server.seq).toBe(0);
   });
 
-  it('sends an op refused as unavailable again under a fresh op id', () => {
+  it('resends in order, under the same op ids, the ops the server could not take (1013)', () => {
     const server = new FakeServer();
     const client = live(server);
     server.forcedRejects.push('unavailable');
     create(client, 'item-0001', 'One', 'V');
+    client.engine.submit('item.update', { id: 'item-0001', title: 'One, edited' });
     client.sync();
     expect(client.reconnects).toHaveLength(1);
     expect(client.state.problems).toEqual([]);
-    expect(server.liveItems().map((i) => i.title)).toEqual(['One']);
+    expect(server.liveItems().map((i) => i.title)).toEqual(['One, edited']);
     expect(client.outbox.lastOpId).toBe(2);
+    expect(client.state.pending).toHaveLength(0);
+  });
+
+  it('keeps pending ops through a 1013 close that came without a reject', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    create(client, 'item-0001', 'One', 'V');
+    client.engine.submit('item.update', { id: 'item-0001', title: 'Two' });
+    client.conn?.closeWith(1013, 'database unavailable');
+    client.sync();
+    expect(client.serverCloses).toEqual([1013]);
+    expect(client.state.link).toBe('offline');
+    expect(titles(client)).toEqual(['Two']);
+    client.connect();
+    client.sync();
+    expect(server.liveItems().map((i) => i.title)).toEqual(['Two']);
+    expect(client.state.pending).toHaveLength(0);
+  });
+
+  it('drops with a problem an op the server says it refused earlier (ack seq null)', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    server.forcedRejects.push('forbidden');
+    client.engine.submit('item.update', { id: 'missing-1', title: 'Lost reason' });
+    client.conn?.pump();
+    client.disconnect(); // the reject is lost
+    client.connect();
+    client.sync();
+    expect(client.state.pending).toHaveLength(0);
+    expect(client.state.problems).toMatchObject([{ code: 'refused_earlier', op: { args: { title: 'Lost reason' } } }]);
+  });
+
+  it('keeps an acknowledged op until the state reaches the seq of its event', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    create(client, 'item-0001', 'One', 'V');
+    const [op] = client.state.pending;
+    client.engine.receive({ type: 'ack', op_id: op!.op_id, duplicate: true, seq: 1 });
+    expect(client.state.pending).toHaveLength(1);
+    expect(titles(client)).toEqual(['One']);
+    client.sync();
+    expect(client.state.seq).toBe(1);
+    expect(client.state.pending).toHaveLength(0);
+  });
+
+  it('counts an ack without a seq (an older server) as done', () => {
+    const client = live();
+    create(client, 'item-0001', 'One', 'V');
+    const [op] = client.state.pending;
+    client.engine.receive({ type: 'ack', op_id: op!.op_id, duplicate: true });
+    expect(client.state.pending).toHaveLength(0);
   });
 
   it('refuses locally an op too large to send', () => {

@@ -4,7 +4,10 @@
  * - `events` must continue exactly at `seq + 1`; otherwise a gap was found and the engine asks
  *   the transport to reconnect, sending `hello{last_seq}` to be caught up.
  * - An event carrying this client's (client_id, op_id) confirms that pending op; `ack` (a
- *   duplicate) drops it; `reject` drops it and records a problem for the person to see.
+ *   duplicate) drops it once the state has reached the ack's seq, or, when that seq is null
+ *   (refused earlier, reason lost), drops it with a problem; `reject` drops it and records a
+ *   problem for the person to see, except `unavailable`: the op stays, and is resent in order
+ *   after the reconnect that follows (the server closes with 1013).
  * - A `snapshot` replaces the confirmed state; pending ops are applied again on top.
  * - After `welcome` every pending op is sent again, in op id order (the server skips those it
  *   has handled already and answers them with `ack`).
@@ -19,6 +22,7 @@ import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   RETRYABLE_REJECT_CODES,
+  type Ack,
   type ClientMessage,
   type EventsMessage,
   type Item,
@@ -104,6 +108,8 @@ export class SyncEngine {
   private problems: OpProblem[] = [];
   private notices: OverwriteNotice[] = [];
   private messageIds = 0;
+  /** Ops acknowledged as done at a seq this client has not reached yet: op id -> seq. */
+  private readonly acked = new Map<number, number>();
   /** Last values of deleted items, for an optimistic restore. */
   private readonly deleted = new Map<string, Item>();
   private current: EngineState;
@@ -166,7 +172,7 @@ export class SyncEngine {
       case 'events':
         return this.onEvents(message);
       case 'ack':
-        return this.settle([message.op_id]);
+        return this.onAck(message);
       case 'reject':
         return this.onReject(message);
       case 'presence':
@@ -199,6 +205,7 @@ export class SyncEngine {
     this.confirmed = next;
     this.seq = snapshot.seq;
     this.link = 'live';
+    this.outbox.remove(this.reachedAcks());
     this.publish(true);
   }
 
@@ -228,18 +235,46 @@ export class SyncEngine {
     }
     this.confirmed = draft.finish();
     this.seq = batch.to;
-    this.outbox.remove(mine);
+    this.outbox.remove([...mine, ...this.reachedAcks()]);
     this.publish(true);
+  }
+
+  private onAck(ack: Ack): void {
+    if (ack.seq === null) {
+      // Refused on an earlier connection whose reject was lost: say so, the reason is gone.
+      const op = this.outbox.pending.find((o) => o.op_id === ack.op_id);
+      if (!op) return;
+      this.outbox.remove([op.op_id]);
+      this.addProblem(op, 'refused_earlier', 'this change was refused earlier; the reason was not kept', null);
+      this.publish(true);
+    } else if (typeof ack.seq === 'number' && ack.seq > this.seq) {
+      // Its event is still on the way: keep showing the change until it arrives.
+      this.acked.set(ack.op_id, ack.seq);
+    } else {
+      this.settle([ack.op_id]);
+    }
+  }
+
+  /** Acknowledged ops whose seq the confirmed state has reached (forgotten once returned). */
+  private reachedAcks(): number[] {
+    const done: number[] = [];
+    for (const [opId, seq] of this.acked) {
+      if (seq <= this.seq) {
+        done.push(opId);
+        this.acked.delete(opId);
+      }
+    }
+    return done;
   }
 
   private onReject(reject: Reject): void {
     const op = this.outbox.pending.find((o) => o.op_id === reject.op_id) ?? null;
     if (op && RETRYABLE_REJECT_CODES.has(reject.code)) {
-      // Not recorded by the server, but later ops may have spent its id: send it anew.
-      this.outbox.remint(op.op_id);
+      // Not recorded by the server, which closes this socket before any later op: send
+      // nothing more on it, and resend everything pending, in order, on the next one.
       this.welcomed = false;
       this.transport?.reconnect(`server busy: ${reject.message}`, true);
-      this.publish(true);
+      this.publish(false);
       return;
     }
     if (op) this.outbox.remove([op.op_id]);

@@ -50,17 +50,6 @@ describe('Outbox', () => {
     expect(outbox.add('item.delete', { id: 'item-0001' }).op_id).toBe(42);
   });
 
-  it('moves a re-minted op to the end under a new id', () => {
-    const outbox = new Outbox(new MemoryStore(), scope, 'client-aaaa');
-    outbox.add('item.delete', { id: 'a-000001' });
-    outbox.add('item.delete', { id: 'b-000001' });
-    outbox.remint(1);
-    expect(outbox.pending.map((o) => [o.op_id, o.args.id])).toEqual([
-      [2, 'b-000001'],
-      [3, 'a-000001'],
-    ]);
-  });
-
   it('keeps working in memory when storage is full, and says so', () => {
     const outbox = new Outbox(new FullStore() as KeyValueStore, scope, 'client-aaaa');
     outbox.add('item.delete', { id: 'item-0001' });

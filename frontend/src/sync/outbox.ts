@@ -125,17 +125,6 @@ export class Outbox {
     return removed;
   }
 
-  /** Gives a pending op a fresh id at the end of the queue (its old id may be spent). */
-  remint(opId: number): PendingOp | null {
-    const op = this.ops.find((o) => o.op_id === opId);
-    if (!op) return null;
-    this.last += 1;
-    const fresh = { ...op, op_id: this.last };
-    this.ops = [...this.ops.filter((o) => o.op_id !== opId), fresh];
-    this.save();
-    return fresh;
-  }
-
   /** The server has handled op ids up to `opId` for this client: never mint those again. */
   seen(opId: number): void {
     if (opId > this.last) {

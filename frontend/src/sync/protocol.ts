@@ -20,6 +20,8 @@ export const CloseCode = {
   SLOW_CONSUMER: 4008,
   MESSAGE_TOO_LARGE: 4009,
   SERVER_RESTART: 1012,
+  /** The database could not take an op: reconnect, then resend the pending ops in order. */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 /** Closes after which reconnecting cannot help: the user has to act (sign in, reload). */
@@ -246,10 +248,16 @@ export interface EventsMessage {
   events: ServerEvent[];
 }
 
+/** The answer to a resent op the server had handled before. */
 export interface Ack {
   type: 'ack';
   op_id: number;
   duplicate: boolean;
+  /**
+   * The seq of the event the op produced, or null when the op had been refused (the reason
+   * is not kept). Absent from servers that predate it: then the op counts as done.
+   */
+  seq?: number | null;
 }
 
 export interface Reject {
@@ -307,5 +315,9 @@ export function parseServerMessage(text: string): ServerMessage | null {
   return typeof type === 'string' && SERVER_TYPES.has(type) ? (raw as ServerMessage) : null;
 }
 
-/** Codes of `reject` after which sending the same op again may succeed. */
+/**
+ * Codes of `reject` after which the same op may succeed later. The server closes the socket
+ * (1013) right after, before handling the ops queued behind it, so the client reconnects and
+ * resends every pending op in order, under the same op ids.
+ */
 export const RETRYABLE_REJECT_CODES: ReadonlySet<string> = new Set(['unavailable']);

@@ -1,7 +1,8 @@
 /**
  * An in-memory server implementing the live protocol's contract, for tests: a gapless log,
  * de-duplication by (client_id, op_id) that also remembers refused ops, catch-up with
- * `events{from,to}` or a snapshot, `ack` for duplicates, `reject` with a code, presence.
+ * `events{from,to}` or a snapshot, `ack{seq}` for duplicates (seq null: refused), `reject`
+ * with a code (after `unavailable` it closes with 1013 and handles nothing more), presence.
  * Checklist ops follow backend/roundtable/checklists/ops.py closely enough to converge.
  *
  * Delivery is manual in both directions, so tests choose every interleaving.
@@ -51,6 +52,9 @@ export class FakeConnection {
   /** Server -> client messages not yet delivered. */
   readonly outbound: ServerMessage[] = [];
   open = true;
+  /** Set when the server closes this connection: the client sees the close after the
+   * messages already queued. */
+  closing: { code: number; reason: string } | null = null;
   helloed = false;
   clientId = '';
   lastDelivered = 0;
@@ -65,9 +69,15 @@ export class FakeConnection {
 
   /** Handles up to `count` queued client messages. */
   pump(count = Infinity): void {
-    while (count-- > 0 && this.open && this.inbound.length > 0) {
+    while (count-- > 0 && this.open && !this.closing && this.inbound.length > 0) {
       this.server.handle(this, this.inbound.shift() as ClientMessage);
     }
+  }
+
+  /** The server ends the connection; what the client sent after is never handled. */
+  closeWith(code: number, reason: string): void {
+    this.closing = { code, reason };
+    this.inbound.length = 0;
   }
 
   close(): void {
@@ -193,7 +203,9 @@ export class FakeServer {
   private op(conn: FakeConnection, opId: number, kind: string, args: Record<string, unknown>): void {
     const last = this.clients.get(conn.clientId) ?? 0;
     if (opId <= last) {
-      conn.outbound.push({ type: 'ack', op_id: opId, duplicate: true });
+      // The seq of the op's event, or null when it had been refused.
+      const seq = this.log.find((e) => e.event.client_id === conn.clientId && e.event.op_id === opId)?.event.seq;
+      conn.outbound.push({ type: 'ack', op_id: opId, duplicate: true, seq: seq ?? null });
       return;
     }
     try {
@@ -205,6 +217,7 @@ export class FakeServer {
       if (!(error instanceof Rejected)) throw error;
       if (error.code !== 'unavailable') this.clients.set(conn.clientId, opId);
       conn.outbound.push({ type: 'reject', op_id: opId, code: error.code, message: error.message, field: error.field });
+      if (error.code === 'unavailable') conn.closeWith(1013, 'database unavailable');
     }
   }
 

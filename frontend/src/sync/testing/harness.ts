@@ -20,6 +20,8 @@ export class TestClient implements Transport {
   readonly memberId: number;
   conn: FakeConnection | null = null;
   readonly reconnects: string[] = [];
+  /** Close codes of connections the server ended. */
+  readonly serverCloses: number[] = [];
   /** Every message the client sent, for assertions. */
   readonly sent: ClientMessage[] = [];
   /** The type of every message the client received. */
@@ -79,6 +81,11 @@ export class TestClient implements Transport {
       this.received.push(message.type === 'welcome' ? `welcome:${message.mode}` : message.type);
       this.engine.receive(message);
     }
+    const closing = this.conn?.closing;
+    if (this.conn && closing && this.conn.outbound.length === 0) {
+      this.serverCloses.push(closing.code);
+      this.disconnect();
+    }
     return delivered;
   }
 
@@ -86,7 +93,7 @@ export class TestClient implements Transport {
   sync(): void {
     for (let i = 0; i < 1000; i += 1) {
       const before = (this.conn?.inbound.length ?? 0) + (this.conn?.outbound.length ?? 0);
-      if (before === 0) return;
+      if (before === 0 && !this.conn?.closing) return;
       this.conn?.pump();
       this.deliver();
     }
