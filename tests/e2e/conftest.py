@@ -64,7 +64,10 @@ def _require_browser() -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     _require_browser()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Other test suites may share the machine's two cores: allow for a slow moment.
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -6,7 +6,7 @@
 
 import { DEFAULT_TIMER, parseTimer, remaining, timerPhase, type TimerPhase, type TimerState } from './timer';
 
-export class BreakoutTimer {
+export class BreakoutClock {
   state = $state.raw<TimerState>(DEFAULT_TIMER);
   now = $state(Date.now());
   private readonly key: string;
