@@ -1,8 +1,9 @@
-"""One live uvicorn server per test module and database; each test makes its own workshop.
+"""One live uvicorn server per database for all of tests/realtime; each test makes its
+own workshop.
 
-Starting a server costs about a second, so the tests of a module share one (parametrised
-over SQLite and PostgreSQL like ``database_url``) and stay apart by working in separate
-workshops. Tests that kill or reconfigure a server start their own.
+Starting a server costs seconds, so the tests share one (parametrised over SQLite and
+PostgreSQL like ``database_url``) and stay apart by working in separate workshops.
+Tests that kill or reconfigure a server start their own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.support import LiveServer
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(scope="module", params=DATABASES)
+@pytest.fixture(scope="package", params=DATABASES)
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Live]:
