@@ -200,6 +200,9 @@ class Peer:
         await self.connect()
         for _ in range(steps):
             if self.rng.random() < p_disconnect:
+                # An op goes out just before the line drops. After a clean close the
+                # server has still applied it, so its resend must come back a duplicate.
+                await self.act()
                 await self.disconnect(abrupt=self.rng.random() < 0.5)
                 await asyncio.sleep(self.rng.random() * 0.05)
                 if self.rng.random() < 0.5:

@@ -1,7 +1,8 @@
 """Many clients, random ops, random disconnects, a server killed with -9: all converge.
 
-Each run is seeded, so the ops each peer chooses are reproducible; the interleaving is
-up to the scheduler, which is the point: the assertions hold for every interleaving.
+The random choices come from a fixed seed; what they lead to also depends on how the
+clients and the server interleave, which is up to the scheduler. That is the point: the
+assertions must hold for every interleaving.
 """
 
 from __future__ import annotations

@@ -74,8 +74,7 @@ def test_presence_is_shared_filtered_and_cleared(live: Live) -> None:
 
             # A checklist one may not read is not accepted as a place to be.
             await c.send({"type": "presence", "checklist_id": mine, "editing_item_id": item})
-            await c.quiet(0.2)
-            assert where(c, ids["cat"]) == [(None, None)]
+            await c.recv_until(lambda _m: where(c, ids["cat"]) == [(None, None)])
 
             await a.close()
             await b.recv_until(lambda _m: where(b, ids["ana"]) == [])

@@ -111,7 +111,7 @@ def test_resent_op_is_applied_once(live: Live) -> None:
             ack = await a.expect("ack")
             assert ack == {"type": "ack", "op_id": 2, "duplicate": True}
             assert a.rejects == []
-            # A third copy after the ack: still nothing new in the stream.
+            # An older op resent after a newer one: a duplicate too, nothing new streams.
             await a.op(1, "item.create", **item)
             assert (await a.expect("ack"))["op_id"] == 1
             assert [m for m in await a.quiet() if m["type"] == "events"] == []
