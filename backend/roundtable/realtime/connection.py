@@ -21,18 +21,13 @@ import contextlib
 import json
 import logging
 import secrets
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Engine
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from roundtable.accounts.service import find_session, member_in_workshop
-from roundtable.db import read_session
 from roundtable.errors import OpRejected
-from roundtable.groups.models import Member
 from roundtable.realtime.hub import RenderedEvent, Room
 from roundtable.realtime.protocol import (
     MIN_PROTOCOL_VERSION,
@@ -44,12 +39,9 @@ from roundtable.realtime.protocol import (
     Ping,
     PresenceMessage,
 )
-from roundtable.realtime.snapshot import build_snapshot, readable_checklist_ids
+from roundtable.realtime.reads import read_catchup, read_range, read_snapshot, resolve_hello
 from roundtable.security import SESSION_COOKIE, origin_allowed
 from roundtable.services import Services
-from roundtable.sync.log import read_since
-from roundtable.sync.models import Event, SyncClient
-from roundtable.workshops.models import Workshop
 
 log = logging.getLogger("roundtable.ws")
 _client_message = TypeAdapter(ClientMessage)
@@ -155,7 +147,7 @@ class Connection:
     async def _start(self, hello: Hello) -> None:
         token = self.ws.cookies.get(SESSION_COOKIE)
         who = await self.services.hub.run_read(
-            partial(_resolve, token, hello.workshop_id, hello.client_id)
+            partial(resolve_hello, token, hello.workshop_id, hello.client_id)
         )
         if not who.signed_in:
             raise Closed(CloseCode.FORBIDDEN, "no session: join a group or sign in")
@@ -170,7 +162,7 @@ class Connection:
         room = self.room = await self.services.hub.join(self)
         catchup = await self.services.hub.run_read(
             partial(
-                _catchup,
+                read_catchup,
                 self.workshop_id,
                 self.member_id,
                 hello.last_seq,
@@ -339,7 +331,7 @@ class Connection:
                 continue
             else:
                 rows = await self.services.hub.run_read(
-                    partial(_read_range, self.workshop_id, self.last_sent, BATCH)
+                    partial(read_range, self.workshop_id, self.last_sent, BATCH)
                 )
                 events = [RenderedEvent(e) for e in rows]
             if not events:
@@ -374,7 +366,7 @@ class Connection:
 
     async def _send_snapshot(self) -> None:
         snapshot, visible, member = await self.services.hub.run_read(
-            partial(_snapshot, self.workshop_id, self.member_id)
+            partial(read_snapshot, self.workshop_id, self.member_id)
         )
         if member is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
@@ -419,69 +411,3 @@ class Connection:
                     await self.ws.send_text(text)
             except TimeoutError as exc:
                 raise Closed(CloseCode.SLOW_CONSUMER, "too slow to receive") from exc
-
-
-# -- blocking reads (run in worker threads) ------------------------------------------
-@dataclass(frozen=True)
-class Resolved:
-    signed_in: bool
-    workshop_exists: bool
-    member_id: int | None
-    last_op_id: int
-
-
-def _resolve(token: str | None, workshop_id: int, client_id: str, engine: Engine) -> Resolved:
-    with read_session(engine) as session:
-        login = find_session(session, token)
-        if login is None:
-            return Resolved(False, False, None, 0)
-        if session.get(Workshop, workshop_id) is None:
-            return Resolved(True, False, None, 0)
-        member = member_in_workshop(session, login, workshop_id)
-        record = session.get(SyncClient, (client_id, workshop_id))
-        return Resolved(
-            True, True, member.id if member else None, record.last_op_id if record else 0
-        )
-
-
-@dataclass(frozen=True)
-class CatchUp:
-    head: int
-    events: list[Event] | None  # None: too far behind, ahead, or visibility changed
-    visible: set[int]
-
-
-def _catchup(
-    workshop_id: int, member_id: int, after: int, threshold: int, engine: Engine
-) -> CatchUp | None:
-    """What a client at ``after`` needs: the events since, or ``None`` for a snapshot."""
-    with read_session(engine) as session:
-        workshop = session.get(Workshop, workshop_id)
-        member = session.get(Member, member_id)
-        if workshop is None or member is None or member.removed:
-            return None
-        head = workshop.head_seq
-        if after == 0 or after > head or head - after > threshold:
-            return CatchUp(head, None, set())
-        events = read_since(session, workshop_id, after, limit=head - after)
-        if len(events) != head - after or any(e.resync for e in events):
-            return CatchUp(head, None, set())
-        return CatchUp(head, events, readable_checklist_ids(session, workshop, member))
-
-
-def _read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list[Event]:
-    with read_session(engine) as session:
-        return read_since(session, workshop_id, after, limit=limit)
-
-
-def _snapshot(
-    workshop_id: int, member_id: int, engine: Engine
-) -> tuple[dict[str, Any], set[int], Member | None]:
-    with read_session(engine) as session:
-        workshop = session.get(Workshop, workshop_id)
-        member = session.get(Member, member_id)
-        if workshop is None or member is None or member.removed:
-            return {}, set(), None
-        snapshot = build_snapshot(session, workshop, member)
-        visible = {int(c["id"]) for c in snapshot["checklists"]}
-        return snapshot, visible, member

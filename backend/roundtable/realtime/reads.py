@@ -1,0 +1,84 @@
+"""The blocking reads of the live path, each one read transaction, run in worker threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from roundtable.accounts.service import find_session, member_in_workshop
+from roundtable.db import read_session
+from roundtable.groups.models import Member
+from roundtable.realtime.snapshot import build_snapshot, readable_checklist_ids
+from roundtable.sync.log import read_since
+from roundtable.sync.models import Event, SyncClient
+from roundtable.workshops.models import Workshop
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Who is saying hello."""
+
+    signed_in: bool
+    workshop_exists: bool
+    member_id: int | None
+    last_op_id: int
+
+
+def resolve_hello(token: str | None, workshop_id: int, client_id: str, engine: Engine) -> Resolved:
+    with read_session(engine) as session:
+        login = find_session(session, token)
+        if login is None:
+            return Resolved(False, False, None, 0)
+        if session.get(Workshop, workshop_id) is None:
+            return Resolved(True, False, None, 0)
+        member = member_in_workshop(session, login, workshop_id)
+        record = session.get(SyncClient, (client_id, workshop_id))
+        return Resolved(
+            True, True, member.id if member else None, record.last_op_id if record else 0
+        )
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    head: int
+    events: list[Event] | None  # None: too far behind, ahead, or visibility changed
+    visible: set[int]
+
+
+def read_catchup(
+    workshop_id: int, member_id: int, after: int, threshold: int, engine: Engine
+) -> CatchUp | None:
+    """What a client at ``after`` needs: the events since (``events`` is ``None`` when it
+    needs a snapshot instead); ``None`` when the member was removed."""
+    with read_session(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        member = session.get(Member, member_id)
+        if workshop is None or member is None or member.removed:
+            return None
+        head = workshop.head_seq
+        if after == 0 or after > head or head - after > threshold:
+            return CatchUp(head, None, set())
+        events = read_since(session, workshop_id, after, limit=head - after)
+        if len(events) != head - after or any(e.resync for e in events):
+            return CatchUp(head, None, set())
+        return CatchUp(head, events, readable_checklist_ids(session, workshop, member))
+
+
+def read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list[Event]:
+    with read_session(engine) as session:
+        return read_since(session, workshop_id, after, limit=limit)
+
+
+def read_snapshot(
+    workshop_id: int, member_id: int, engine: Engine
+) -> tuple[dict[str, Any], set[int], Member | None]:
+    with read_session(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        member = session.get(Member, member_id)
+        if workshop is None or member is None or member.removed:
+            return {}, set(), None
+        snapshot = build_snapshot(session, workshop, member)
+        visible = {int(c["id"]) for c in snapshot["checklists"]}
+        return snapshot, visible, member
