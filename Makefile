@@ -41,7 +41,7 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-test: setup browsers lint test-python test-frontend
+test: setup browsers lint typecheck test-python test-frontend
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads browsers).
 browsers:

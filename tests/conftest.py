@@ -76,3 +76,9 @@ def fac(apps: AppFactory) -> Api:
     r = api.login()
     assert r.status_code == 200, r.text
     return api
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: sync Playwright keeps an event loop running in the main thread
+    until its session ends, and the tests that call ``asyncio.run`` cannot share it."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 
 from roundtable.accounts.service import create_account, find_account
 from roundtable.db import read_session, write_session
@@ -191,7 +192,8 @@ DEMO_GROUPS: list[
 
 def database_is_empty(engine: Engine) -> bool:
     with read_session(engine) as db:
-        return db.execute(select(func.count()).select_from(Workshop)).scalar_one() == 0
+        count: int = db.execute(select(func.count()).select_from(Workshop)).scalar_one()
+        return count == 0
 
 
 def seed_demo(
@@ -263,7 +265,7 @@ def join_codes(engine: Engine, workshop_id: int) -> list[tuple[str, str]]:
     with read_session(engine) as db:
         groups = db.execute(
             select(Group)
-            .where(Group.workshop_id == workshop_id, Group.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
-            .order_by(Group.position)  # type: ignore[arg-type]
+            .where(col(Group.workshop_id) == workshop_id, col(Group.deleted).is_(False))
+            .order_by(col(Group.position))
         ).scalars()
         return [(g.name, g.join_code) for g in groups]

@@ -30,7 +30,21 @@ def key_between(a: str | None, b: str | None) -> str:
         raise ValueError(f"invalid ordering key {b!r}")
     if a is not None and b is not None and a >= b:
         raise ValueError(f"ordering keys out of order: {a!r} >= {b!r}")
+    if b is None and a:
+        return _step_after(a)
     return _midpoint(a or "", b)
+
+
+def _step_after(a: str) -> str:
+    """A short key after ``a``: the next first digit while there is one.
+
+    Appending is the common case; halving the room each time would add a character every
+    six appends; stepping adds one every sixty.
+    """
+    low = _INDEX[a[0]]
+    if low < BASE - 1:
+        return DIGITS[low + 1]
+    return a[0] + (_step_after(a[1:]) if len(a) > 1 else DIGITS[1])
 
 
 def _midpoint(a: str, b: str | None) -> str:

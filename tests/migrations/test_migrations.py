@@ -45,7 +45,9 @@ def test_models_and_migrations_do_not_drift(empty_database: str) -> None:
     engine = make_engine(empty_database)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+            )
     finally:
         engine.dispose()
     assert diff == [], f"models differ from migrations; run alembic revision --autogenerate: {diff}"

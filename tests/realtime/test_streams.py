@@ -88,6 +88,7 @@ def test_resent_op_is_applied_once(live: Live) -> None:
     scene = make_scene(live)
     ana = scene.join(0, "Ana")
     item = create_args(scene, 0, "Hotline")
+    seen: dict[str, int] = {}
 
     async def scenario() -> None:
         a = scene.client(ana)
@@ -101,7 +102,8 @@ def test_resent_op_is_applied_once(live: Live) -> None:
             await a.op(2, "comment.create", **comment)
             await a.op(2, "comment.create", **comment)
             ack = await a.expect("ack")
-            assert ack == {"type": "ack", "op_id": 2, "duplicate": True}
+            assert ack["type"] == "ack" and ack["op_id"] == 2 and ack["duplicate"] is True
+            comment_seq = seen["comment"] = ack["seq"]
             await a.until_seen(2)
             await a.close()
 
@@ -109,8 +111,18 @@ def test_resent_op_is_applied_once(live: Live) -> None:
             assert welcome["last_op_id"] == 2
             await a.op(2, "comment.create", **comment)
             ack = await a.expect("ack")
-            assert ack == {"type": "ack", "op_id": 2, "duplicate": True}
+            assert ack == {"type": "ack", "op_id": 2, "duplicate": True, "seq": comment_seq}
             assert a.rejects == []
+            # A refused op, resent: a duplicate whose seq is None (it never made an event).
+            await a.op(3, "item.create", **{**item, "id": "other-id-1", "kind": "nonsense"})
+            assert (await a.expect("reject"))["op_id"] == 3
+            await a.op(3, "item.create", **{**item, "id": "other-id-1", "kind": "nonsense"})
+            assert await a.expect("ack") == {
+                "type": "ack",
+                "op_id": 3,
+                "duplicate": True,
+                "seq": None,
+            }
             # An older op resent after a newer one: a duplicate too, nothing new streams.
             await a.op(1, "item.create", **item)
             assert (await a.expect("ack"))["op_id"] == 1
@@ -120,6 +132,7 @@ def test_resent_op_is_applied_once(live: Live) -> None:
     events = ok(scene.fac.get(f"/api/workshops/{scene.id}/events"))
     mine = [e for e in events if e["kind"] in ("comment.create", "item.create")]
     assert [(e["kind"], e["op_id"]) for e in mine] == [("item.create", 1), ("comment.create", 2)]
+    assert mine[1]["seq"] == seen["comment"]
     assert len(rows_of(live.engine, scene.id, {scene.checklist(0)}).comments) == 1
 
 

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from roundtable.attribution import mentions, render_actor, render_member, render_values
 
-ANA = {"id": 7, "display_name": "Ana Reyes", "affiliation": "Shelter NGO", "role": "participant", "number": 3}
+ANA = {
+    "id": 7,
+    "display_name": "Ana Reyes",
+    "affiliation": "Shelter NGO",
+    "role": "participant",
+    "number": 3,
+}
 
 
 def test_named_shows_names() -> None:

@@ -16,13 +16,22 @@ def test_first_keys_are_short_and_sorted() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
-    [(None, None, "V"), ("V", None, "k"), (None, "V", "F"), ("V", "W", "VV"), ("1", "2", "1V")],
+    [
+        (None, None, "V"),
+        ("V", None, "W"),
+        ("z", None, "z1"),
+        (None, "V", "F"),
+        ("V", "W", "VV"),
+        ("1", "2", "1V"),
+    ],
 )
 def test_known_midpoints(a: str | None, b: str | None, expected: str) -> None:
     assert key_between(a, b) == expected
 
 
-@pytest.mark.parametrize(("a", "b"), [("b", "a"), ("a", "a"), ("a0", None), ("", None), ("a!", None)])
+@pytest.mark.parametrize(
+    ("a", "b"), [("b", "a"), ("a", "a"), ("a0", None), ("", None), ("a!", None)]
+)
 def test_bad_bounds_are_refused(a: str, b: str | None) -> None:
     with pytest.raises(ValueError):
         key_between(a, b)

@@ -28,8 +28,15 @@ def test_entrypoint_runs_migrations_and_the_app_imports() -> None:
     entrypoint = (ROOT / "docker" / "entrypoint.sh").read_text()
     assert "roundtable migrate" in entrypoint and 'exec "$@"' in entrypoint
     out = subprocess.run(
-        [sys.executable, "-c", "import roundtable.asgi, roundtable.cli; print(roundtable.asgi.app.title)"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-c",
+            "import roundtable.asgi, roundtable.cli; print(roundtable.asgi.app.title)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     assert out.stdout.strip() == "Roundtable"
 

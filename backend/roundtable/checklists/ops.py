@@ -19,7 +19,7 @@ from roundtable.access import (
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.errors import OpRejected, forbidden, invalid, not_found
 from roundtable.ids import new_id
-from roundtable.ordering import key_between
+from roundtable.ordering import is_valid_key, key_between
 from roundtable.schemas import (
     ClientId,
     CommentCreate,
@@ -91,7 +91,10 @@ def register(registry: OpRegistry) -> None:
             last = ctx.session.execute(
                 select(func.max(Item.position)).where(Item.checklist_id == checklist.id)  # type: ignore[arg-type]
             ).scalar_one_or_none()
-            position = key_between(last, None)
+            try:
+                position = key_between(last if is_valid_key(last) else None, None)
+            except ValueError:
+                raise invalid("args.position", "no room left at the end; give a position") from None
         _check_tags(ctx, args.themes, args.actors)
         item = Item(
             id=item_id,

@@ -69,6 +69,7 @@ class Connection:
         self.presence_key = secrets.token_urlsafe(6)
         self.room: Room | None = None
         self._wake = asyncio.Event()
+        self._idle = False  # the sender waits for a wake-up, in nothing's middle
         self._send_lock = asyncio.Lock()
         self._closed = False
         self._presence_out: list[dict[str, Any]] | None = None  # latest list, not yet sent
@@ -282,7 +283,9 @@ class Connection:
             )
             return
         if result.duplicate:
-            await self._send_json({"type": "ack", "op_id": message.op_id, "duplicate": True})
+            await self._send_json(
+                {"type": "ack", "op_id": message.op_id, "duplicate": True, "seq": result.seq}
+            )
 
     def _handle_presence(self, message: PresenceMessage) -> None:
         if self.room is None:
@@ -304,10 +307,30 @@ class Connection:
     def wake(self) -> None:
         self._wake.set()
 
+    def offer(self, before: int, loaded: int, scopes: set[int] | None) -> None:
+        """The room loaded ``(before, loaded]``, touching only checklists ``scopes`` (None:
+        the whole workshop, or a resync). A caught-up, idle sender that can see none of
+        them has nothing to send: its ``last_sent`` moves on without a wake-up, and the
+        next batch it sends still starts at ``last_delivered + 1``."""
+        if (
+            scopes is not None
+            and self._idle
+            and not self._wake.is_set()
+            and self.last_sent == before
+            and self.visible.isdisjoint(scopes)
+        ):
+            self.last_sent = loaded
+        else:
+            self._wake.set()
+
     async def _pump(self) -> None:
         try:
             while not self._closed:
-                await self._wake.wait()
+                self._idle = True
+                try:
+                    await self._wake.wait()
+                finally:
+                    self._idle = False
                 self._wake.clear()
                 await self._drain()
                 entries, self._presence_out = self._presence_out, None

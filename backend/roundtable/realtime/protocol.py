@@ -81,6 +81,9 @@ class Reject(_Message):
 
 
 class Ack(_Message):
+    """A resent op that was handled before: ``seq`` of its event, or None if it was refused."""
+
     type: Literal["ack"] = "ack"
     op_id: int
     duplicate: bool = True
+    seq: int | None

@@ -94,8 +94,16 @@ def submit(
             if client_id is not None and op_id is not None:
                 record = session.get(SyncClient, (client_id, workshop_id))
                 if record is not None and op_id <= record.last_op_id:
+                    # Handled before: say where its event is (None: it was refused).
+                    original = session.execute(
+                        select(col(Event.seq)).where(
+                            col(Event.workshop_id) == workshop_id,
+                            col(Event.client_id) == client_id,
+                            col(Event.op_id) == op_id,
+                        )
+                    ).scalar_one_or_none()
                     session.rollback()
-                    return Submitted(seq=None, event=None, outcome=None, duplicate=True)
+                    return Submitted(seq=original, event=None, outcome=None, duplicate=True)
             workshop = session.get(Workshop, workshop_id)
             assert workshop is not None
             member = _resolve_member(session, workshop_id, member_id, system)

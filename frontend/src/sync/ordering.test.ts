@@ -4,15 +4,15 @@ import { isValidKey, keyBetween, keyForSlot, keysAfter } from './ordering';
 // Generated with backend/roundtable/ordering.py (key_between / keys_after); the two
 // implementations must agree key for key, since both sides mint positions.
 const PAIRS: [string | null, string | null, string][] = [
-  [null, null, 'V'], ['V', null, 'k'], [null, 'V', 'F'], ['a', 'b', 'aV'], ['a', 'a1', 'a0V'],
-  ['1', null, 'V'], [null, '1', '0V'], ['z', null, 'zV'], ['zz', null, 'zzV'], [null, '01', '00V'],
-  ['0z', '1', '0zV'], ['a', 'az', 'aU'], ['az', 'b', 'azV'], ['V', 'V1', 'V0V'], ['Vz', 'W', 'VzV'],
-  ['12', '2', '1W'], ['1', '12', '11'], ['zzzzz', null, 'zzzzzV'], [null, '0001', '0000V'],
-  ['abc', 'abd', 'abcV'], ['x', 'x01', 'x00V'], ['y1', 'yz', 'yV'], ['05', '1', '0X'],
-  ['z', 'zV', 'zF'], ['A', null, 'a'], [null, 'A', '5'], ['9', 'A', '9V'], ['Z', 'a', 'ZV'],
-  ['0V', '0W', '0VV'],
+  [null, null, 'V'], ['V', null, 'W'], [null, 'V', 'F'], ['a', 'b', 'aV'], ['a', 'a1', 'a0V'],
+  ['1', null, '2'], [null, '1', '0V'], ['z', null, 'z1'], ['zz', null, 'zz1'],
+  [null, '01', '00V'], ['0z', '1', '0zV'], ['a', 'az', 'aU'], ['az', 'b', 'azV'],
+  ['V', 'V1', 'V0V'], ['Vz', 'W', 'VzV'], ['12', '2', '1W'], ['1', '12', '11'],
+  ['zzzzz', null, 'zzzzz1'], [null, '0001', '0000V'], ['abc', 'abd', 'abcV'],
+  ['x', 'x01', 'x00V'], ['y1', 'yz', 'yV'], ['05', '1', '0X'], ['z', 'zV', 'zF'],
+  ['A', null, 'B'], [null, 'A', '5'], ['9', 'A', '9V'], ['Z', 'a', 'ZV'], ['0V', '0W', '0VV'],
 ];
-const APPENDS = ['V', 'k', 's', 'w', 'y', 'z', 'zV', 'zk', 'zs', 'zw', 'zy', 'zz', 'zzV', 'zzk'];
+const APPENDS = ['V', 'W', 'X', 'Y', 'Z', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
 const PREPENDS = ['V', 'F', '7', '3', '1', '0V', '0F', '07', '03', '01', '00V', '00F', '007'];
 // Alternately narrowing from the top and the bottom between "a" and "b".
 const NARROWING = ['aV', 'aF', 'aN', 'aJ', 'aL', 'aK', 'aKV', 'aKF', 'aKN', 'aKJ', 'aKL', 'aKK'];

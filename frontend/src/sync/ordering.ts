@@ -27,7 +27,19 @@ export function keyBetween(a: string | null, b: string | null): string {
   if (a !== null && b !== null && a >= b) {
     throw new Error(`ordering keys out of order: ${JSON.stringify(a)} >= ${JSON.stringify(b)}`);
   }
+  if (b === null && a) return stepAfter(a);
   return midpoint(a ?? '', b);
+}
+
+/**
+ * A short key after `a`: the next first digit while there is one. Appending is the common
+ * case; halving the room each time would add a character every six appends, stepping adds
+ * one every sixty.
+ */
+function stepAfter(a: string): string {
+  const low = indexOf(a[0] as string);
+  if (low < BASE - 1) return DIGITS[low + 1] as string;
+  return (a[0] as string) + (a.length > 1 ? stepAfter(a.slice(1)) : (DIGITS[1] as string));
 }
 
 /** Digits strictly between fraction `a` and `b` (null = 1.0). */
