@@ -30,9 +30,10 @@ def key_between(a: str | None, b: str | None) -> str:
         raise ValueError(f"invalid ordering key {b!r}")
     if a is not None and b is not None and a >= b:
         raise ValueError(f"ordering keys out of order: {a!r} >= {b!r}")
-    if b is None and a:
-        return _step_after(a)
-    return _midpoint(a or "", b)
+    key = _step_after(a) if b is None and a else _midpoint(a or "", b)
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"no ordering key fits after {a!r} within {MAX_KEY_LENGTH} characters")
+    return key
 
 
 def _step_after(a: str) -> str:

@@ -113,10 +113,13 @@ def test_resent_op_is_applied_once(live: Live) -> None:
             ack = await a.expect("ack")
             assert ack == {"type": "ack", "op_id": 2, "duplicate": True, "seq": comment_seq}
             assert a.rejects == []
-            # A refused op, resent: a duplicate whose seq is None (it never made an event).
-            await a.op(3, "item.create", **{**item, "id": "other-id-1", "kind": "nonsense"})
+            # An op refused by the rules (another group's list), resent: a duplicate whose
+            # seq is None, since it never made an event. (Malformed args are refused again
+            # on every resend, before the idempotency check, with the same message.)
+            refused = {**item, "id": "other-id-1", "checklist_id": scene.checklist(1)}
+            await a.op(3, "item.create", **refused)
             assert (await a.expect("reject"))["op_id"] == 3
-            await a.op(3, "item.create", **{**item, "id": "other-id-1", "kind": "nonsense"})
+            await a.op(3, "item.create", **refused)
             assert await a.expect("ack") == {
                 "type": "ack",
                 "op_id": 3,

@@ -50,3 +50,8 @@ def test_inserting_anywhere_keeps_a_strict_order(positions: list[int]) -> None:
         assert (before is None or before < key) and (after is None or key < after)
         keys.insert(i, key)
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+def test_no_key_longer_than_the_limit_is_ever_made() -> None:
+    with pytest.raises(ValueError, match="no ordering key fits"):
+        key_between("z" * 64, None)

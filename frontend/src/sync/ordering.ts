@@ -27,8 +27,11 @@ export function keyBetween(a: string | null, b: string | null): string {
   if (a !== null && b !== null && a >= b) {
     throw new Error(`ordering keys out of order: ${JSON.stringify(a)} >= ${JSON.stringify(b)}`);
   }
-  if (b === null && a) return stepAfter(a);
-  return midpoint(a ?? '', b);
+  const key = b === null && a ? stepAfter(a) : midpoint(a ?? '', b);
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new Error(`no ordering key fits after ${JSON.stringify(a)} within ${MAX_KEY_LENGTH} characters`);
+  }
+  return key;
 }
 
 /**
