@@ -115,24 +115,38 @@ class Room:
                 )
                 if not events:
                     break
-                for event in events:
-                    self.buffer.append(RenderedEvent(event))
-                    if event.kind == "workshop.update":
-                        for change in event.changes:
-                            policy = (change.get("values") or {}).get("attribution")
-                            if policy:
-                                self.policy = policy
-                self.loaded = events[-1].seq
-                self.target = max(self.target, self.loaded)
-                while len(self.buffer) > self.hub.buffer_size:
-                    self.buffer_base = self.buffer.popleft().seq
-                for conn in list(self.connections):
-                    conn.wake()
+                self.append(events)
         except Exception:
             log.exception("reading the log of workshop %s failed", self.workshop_id)
             await asyncio.sleep(0.5)
             if self.loaded < self.target:
                 self._fetch = asyncio.create_task(self._fetch_new())
+
+    def append(self, events: list[Event]) -> None:
+        """Adds the events after ``loaded`` (read in order from the log, or handed over
+        when contiguous), then wakes the connections that have something to send."""
+        events = [e for e in events if e.seq > self.loaded]  # a read that raced a hand-over
+        if not events:
+            return
+        before = self.loaded
+        scopes: set[int] | None = set()
+        for event in events:
+            self.buffer.append(RenderedEvent(event))
+            if event.scope is None or event.resync:
+                scopes = None  # everyone has something to send (or a snapshot to take)
+            elif scopes is not None:
+                scopes.add(event.scope)
+            if event.kind == "workshop.update":
+                for change in event.changes:
+                    policy = (change.get("values") or {}).get("attribution")
+                    if policy:
+                        self.policy = policy
+        self.loaded = events[-1].seq
+        self.target = max(self.target, self.loaded)
+        while len(self.buffer) > self.hub.buffer_size:
+            self.buffer_base = self.buffer.popleft().seq
+        for conn in list(self.connections):
+            conn.offer(before, self.loaded, scopes)
 
     def slice_after(self, seq: int, limit: int) -> list[RenderedEvent]:
         """Buffered events with seq > ``seq`` (which must be >= buffer_base)."""
