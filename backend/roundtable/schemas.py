@@ -9,11 +9,12 @@ a live op's names ``args.<field>``.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -95,6 +96,9 @@ class WorkshopPublic(BaseModel):
     phase: Phase
     reveal: bool
     vote_budget: int
+    breakout_ends_at: datetime | None = None
+    announcement: str = ""
+    announced_at: datetime | None = None
     head_seq: int = 0
 
 
@@ -252,6 +256,13 @@ class WorkshopUpdate(Input):
     phase: Phase | None = None
     reveal: bool | None = None
     vote_budget: int | None = Field(default=None, ge=0, le=100)
+    breakout_ends_at: AwareDatetime | None = Field(
+        default=None, description="When the shared breakout countdown ends; null stops it"
+    )
+
+
+class Announcement(Input):
+    text: str = Field(max_length=500, description="Shown on every screen; empty clears it")
 
 
 class ThemeCreate(Input):

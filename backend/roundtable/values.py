@@ -10,6 +10,7 @@ from typing import Any
 
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.groups.models import Group, Member
+from roundtable.timeutil import isoformat
 from roundtable.workshops.models import Theme, Workshop
 
 
@@ -26,6 +27,9 @@ def workshop_values(w: Workshop) -> dict[str, Any]:
         "phase": w.phase,
         "reveal": w.reveal,
         "vote_budget": w.vote_budget,
+        "breakout_ends_at": isoformat(w.breakout_ends_at),
+        "announcement": w.announcement,
+        "announced_at": isoformat(w.announced_at),
     }
 
 

@@ -170,6 +170,8 @@ ROWS = [
     Row("GET", "", MEMBERS_OF_WORKSHOP),
     Row("PATCH", "", FACILITATORS_ONLY, body={"venue": "Bangkok"},
         op=("workshop.update", {"venue": "Bangkok"})),
+    Row("PUT", "/announcement", FACILITATORS_ONLY, body={"text": "Back at 3"},
+        op=("workshop.announce", {"text": "Back at 3"})),
     Row("GET", "/events", EVERY_MEMBER),
     # themes
     Row("GET", "/themes", MEMBERS_OF_WORKSHOP),

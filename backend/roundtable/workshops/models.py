@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from roundtable.timeutil import utcnow
@@ -23,6 +23,10 @@ class Workshop(SQLModel, table=True):
     phase: str = Field(default="setup", max_length=20)
     reveal: bool = False
     vote_budget: int = 5
+    # The shared breakout countdown and the one current announcement, shown on every screen.
+    breakout_ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    announcement: str = Field(default="", max_length=500)
+    announced_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     owner_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     # Gapless per-workshop event counter, bumped inside each op's transaction.
     head_seq: int = 0

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 from sqlmodel import col
 
 from roundtable.access import require_facilitator
 from roundtable.errors import OpRejected, invalid, not_found
 from roundtable.ordering import key_between
-from roundtable.schemas import Input, RowId, ThemeCreate, ThemeUpdate, WorkshopUpdate
+from roundtable.schemas import (
+    Announcement,
+    Input,
+    RowId,
+    ThemeCreate,
+    ThemeUpdate,
+    WorkshopUpdate,
+)
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
+from roundtable.timeutil import utcnow
 from roundtable.values import removal, theme_values, upsert, workshop_values
 from roundtable.workshops.models import Theme
 
@@ -23,6 +33,9 @@ class ThemeRef(Input):
 
 
 VISIBILITY_FIELDS = {"phase", "reveal", "attribution"}
+NULLABLE_FIELDS = {"starts_on", "ends_on", "breakout_ends_at"}
+# A breakout countdown further off than this is a typo, not a plan.
+TIMER_REACH = timedelta(hours=24)
 
 
 def register(registry: OpRegistry) -> None:
@@ -33,8 +46,10 @@ def register(registry: OpRegistry) -> None:
         if not fields:
             raise invalid("args", "name at least one field to change")
         for name, value in fields.items():
-            if value is None and name not in ("starts_on", "ends_on"):
+            if value is None and name not in NULLABLE_FIELDS:
                 raise invalid(f"args.{name}", "may not be null")
+            if name == "breakout_ends_at" and value is not None:
+                value = _timer_end(value)
             setattr(ctx.workshop, name, value)
         w = ctx.workshop
         if w.starts_on and w.ends_on and w.ends_on < w.starts_on:
@@ -45,6 +60,16 @@ def register(registry: OpRegistry) -> None:
             [upsert("workshop", w.id, changed)],
             changes_visibility=bool(VISIBILITY_FIELDS & fields.keys()),
         )
+
+    @op(registry, "workshop.announce", Announcement)
+    def announce(ctx: OpContext, args: Announcement) -> OpOutcome:
+        require_facilitator(ctx.member, "announcements")
+        w = ctx.workshop
+        w.announcement = args.text
+        w.announced_at = utcnow().replace(microsecond=0) if args.text else None
+        values = workshop_values(w)
+        changed = {k: values[k] for k in ("announcement", "announced_at")}
+        return OpOutcome([upsert("workshop", w.id, changed)])
 
     @op(registry, "theme.create", ThemeCreate)
     def create_theme(ctx: OpContext, args: ThemeCreate) -> OpOutcome:
@@ -110,6 +135,14 @@ def register(registry: OpRegistry) -> None:
             child.deleted = True
             changes.append(removal("theme", child.id))
         return OpOutcome(changes)
+
+
+def _timer_end(value: datetime) -> datetime:
+    """Stored in UTC to the second (SQLite keeps no offset)."""
+    end = value.astimezone(UTC).replace(microsecond=0)
+    if abs(end - utcnow()) > TIMER_REACH:
+        raise invalid("args.breakout_ends_at", "must be within 24 hours of now")
+    return end
 
 
 def _theme(ctx: OpContext, theme_id: int) -> Theme:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from roundtable.accounts.models import LoginSession
-from roundtable.db import write_session
+from roundtable.db import read_session, write_session
 from roundtable.deps import (
     DbDep,
     FacilitatorDep,
@@ -22,6 +22,7 @@ from roundtable.groups.models import Member
 from roundtable.realtime.hub import render_event
 from roundtable.realtime.snapshot import readable_checklist_ids
 from roundtable.schemas import (
+    Announcement,
     EventPublic,
     ThemeCreate,
     ThemePublic,
@@ -31,6 +32,7 @@ from roundtable.schemas import (
     WorkshopSummary,
     WorkshopUpdate,
 )
+from roundtable.services import Services
 from roundtable.sync.log import read_since
 from roundtable.values import theme_values, workshop_values
 from roundtable.workshops.models import Theme, Workshop
@@ -100,12 +102,23 @@ async def update_workshop(
 ) -> WorkshopPublic:
     args = body.model_dump(exclude_unset=True, mode="json")
     await submit_as(services, viewer, "workshop.update", args)
-    from roundtable.db import read_session
+    return _read_public(services, viewer.workshop_id)
 
+
+def _read_public(services: Services, workshop_id: int) -> WorkshopPublic:
     with read_session(services.engine) as db:
-        workshop = db.get(Workshop, viewer.workshop_id)
+        workshop = db.get(Workshop, workshop_id)
         assert workshop is not None
         return _public(workshop)
+
+
+@router.put("/{workshop_id}/announcement", operation_id="announce", response_model=WorkshopPublic)
+async def announce(
+    body: Announcement, viewer: FacilitatorDep, services: ServicesDep
+) -> WorkshopPublic:
+    """Shows ``text`` on every screen of the workshop; an empty text takes it down."""
+    await submit_as(services, viewer, "workshop.announce", body.model_dump())
+    return _read_public(services, viewer.workshop_id)
 
 
 @router.get("/{workshop_id}/themes", operation_id="listThemes", response_model=list[ThemePublic])

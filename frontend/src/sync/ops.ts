@@ -20,7 +20,8 @@ interface ItemFields {
 }
 
 export interface OpArgs {
-  'workshop.update': Partial<Omit<Workshop, 'id'>>;
+  'workshop.update': Partial<Omit<Workshop, 'id' | 'announcement' | 'announced_at'>>;
+  'workshop.announce': { text: string };
   'theme.create': { key: string; label: string; description?: string; parent_id?: number | null; position?: string };
   'theme.update': { id: number; label?: string; description?: string; position?: string };
   'theme.delete': { id: number };

@@ -60,6 +60,10 @@ export interface Workshop {
   phase: Phase;
   reveal: boolean;
   vote_budget: number;
+  /** When the shared breakout countdown ends (ISO-8601), or null. */
+  breakout_ends_at: string | null;
+  announcement: string;
+  announced_at: string | null;
 }
 
 export interface Theme {

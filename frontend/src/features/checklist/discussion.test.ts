@@ -31,6 +31,9 @@ const workshop = (phase: Phase): Workshop => ({
   phase,
   reveal: false,
   vote_budget: 5,
+  breakout_ends_at: null,
+  announcement: '',
+  announced_at: null,
 });
 
 const item = (id: string, checklist_id = 1) => ({ id, checklist_id }) as Item;

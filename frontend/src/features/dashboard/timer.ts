@@ -1,60 +1,43 @@
 /**
- * The breakout timer, as pure functions over a small state. It runs in the facilitator's
- * browser only: the workshop has no field for it on the server, so it is kept in this
- * browser's storage (a projector tab of the same browser shows the same timer) and other
- * facilitators' screens do not see it.
+ * The shared breakout timer, as pure functions. Its one fact lives on the server: the
+ * workshop's `breakout_ends_at` (ISO-8601, or null when no countdown runs), set through the
+ * `workshop.update` op, so every screen of the workshop counts down to the same moment.
  */
 
-export interface TimerState {
-  /** The length set for the breakout. */
-  durationMs: number;
-  /** When it runs out (epoch ms), while running. */
-  endsAt: number | null;
-  /** What was left when it was paused. */
-  pausedLeftMs: number | null;
-}
+export type TimerPhase = 'idle' | 'running' | 'done';
 
-export type TimerPhase = 'idle' | 'running' | 'paused' | 'done';
-
-export const DEFAULT_TIMER: TimerState = { durationMs: 45 * 60_000, endsAt: null, pausedLeftMs: null };
+export const DEFAULT_MINUTES = 45;
 const MAX_MINUTES = 600;
 
-export function withMinutes(minutes: number): TimerState {
-  const clean = Math.min(MAX_MINUTES, Math.max(1, Math.round(Number.isFinite(minutes) ? minutes : 45)));
-  return { durationMs: clean * 60_000, endsAt: null, pausedLeftMs: null };
+/** Whole minutes between 1 and 600; anything else falls back to the default. */
+export function cleanMinutes(minutes: number): number {
+  return Math.min(MAX_MINUTES, Math.max(1, Math.round(Number.isFinite(minutes) ? minutes : DEFAULT_MINUTES)));
 }
 
-export function start(state: TimerState, now: number): TimerState {
-  if (state.endsAt !== null) return state;
-  const left = state.pausedLeftMs ?? state.durationMs;
-  return { ...state, endsAt: now + (left > 0 ? left : state.durationMs), pausedLeftMs: null };
+/** The end time as epoch ms, or null when there is none (or it cannot be read). */
+export function parseEnd(value: string | null | undefined): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
 }
 
-export function pause(state: TimerState, now: number): TimerState {
-  if (state.endsAt === null) return state;
-  return { ...state, endsAt: null, pausedLeftMs: Math.max(0, state.endsAt - now) };
+/** The value to send for a countdown of `minutes` starting at `now`. */
+export function endAfter(minutes: number, now: number): string {
+  return toIso(now + cleanMinutes(minutes) * 60_000);
 }
 
-export function reset(state: TimerState): TimerState {
-  return { ...state, endsAt: null, pausedLeftMs: null };
+/** Adds (or with a negative `ms`, takes away) time from a running countdown. */
+export function extendEnd(endsAt: number, ms: number, now: number): string {
+  return toIso(Math.max(now, endsAt) + ms);
 }
 
-/** Adds (or with a negative `ms`, takes away) time, running or not. */
-export function extend(state: TimerState, ms: number, now: number): TimerState {
-  if (state.endsAt !== null) return { ...state, endsAt: Math.max(now, state.endsAt + ms) };
-  const left = state.pausedLeftMs ?? state.durationMs;
-  return { ...state, pausedLeftMs: Math.max(0, left + ms) };
+export function remaining(endsAt: number | null, now: number): number {
+  return endsAt === null ? 0 : Math.max(0, endsAt - now);
 }
 
-export function remaining(state: TimerState, now: number): number {
-  if (state.endsAt !== null) return Math.max(0, state.endsAt - now);
-  return state.pausedLeftMs ?? state.durationMs;
-}
-
-export function timerPhase(state: TimerState, now: number): TimerPhase {
-  if (state.endsAt !== null) return state.endsAt > now ? 'running' : 'done';
-  if (state.pausedLeftMs !== null) return state.pausedLeftMs > 0 ? 'paused' : 'done';
-  return 'idle';
+export function timerPhase(endsAt: number | null, now: number): TimerPhase {
+  if (endsAt === null) return 'idle';
+  return endsAt > now ? 'running' : 'done';
 }
 
 /** "mm:ss", or "h:mm:ss" from an hour up; seconds are rounded up so 0:00 means time is up. */
@@ -67,16 +50,7 @@ export function formatClock(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${pad(m)}:${pad(s)}`;
 }
 
-/** Reads a saved state back, or null when it is missing or not a timer. */
-export function parseTimer(text: string | null): TimerState | null {
-  if (!text) return null;
-  try {
-    const raw = JSON.parse(text) as Partial<TimerState>;
-    const okNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-    const okOrNull = (v: unknown) => v === null || okNumber(v);
-    if (!okNumber(raw.durationMs) || !okOrNull(raw.endsAt) || !okOrNull(raw.pausedLeftMs)) return null;
-    return { durationMs: raw.durationMs!, endsAt: raw.endsAt ?? null, pausedLeftMs: raw.pausedLeftMs ?? null };
-  } catch {
-    return null;
-  }
+/** The server keeps whole seconds in UTC; sending the same avoids a visible jump. */
+function toIso(ms: number): string {
+  return new Date(Math.round(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -34,6 +34,9 @@ const WORKSHOP: Workshop = {
   phase: 'breakout',
   reveal: false,
   vote_budget: 5,
+  breakout_ends_at: null,
+  announcement: '',
+  announced_at: null,
 };
 
 class Rejected extends Error {
