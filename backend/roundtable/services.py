@@ -44,6 +44,7 @@ class Services:
                 self.engine,
                 self.registry,
                 self.notifier,
+                on_commit=self.hub.committed,
                 workshop_id=workshop_id,
                 member_id=member_id,
                 kind=kind,

@@ -206,12 +206,14 @@ class Hub:
         # Rooms being opened: the highest doorbell heard while their head was being read.
         self._opening: dict[int, int] = {}
         self._poller: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         # SQLite has one writer at a time: queue writes here rather than on its lock.
         self.write_limiter = anyio.CapacityLimiter(1 if is_sqlite(engine) else 8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
         self.stats = {"connections": 0, "fanout_lag_sum": 0.0, "fanout_lag_count": 0}
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         await self.notifier.start(self.on_doorbell, self.on_remote_presence, self.resync_all)
         self._poller = asyncio.create_task(self._poll_forever(), name="hub-poll")
 
@@ -228,6 +230,34 @@ class Hub:
 
     async def run_write(self, fn: Callable[[], T]) -> T:
         return await anyio.to_thread.run_sync(fn, limiter=self.write_limiter)
+
+    def committed(self, event: Event) -> None:
+        """Called in the writer's thread right after a local commit, before its doorbell:
+        the room takes the event as it is when it is the next one there, instead of
+        reading it back. Otherwise (and in other processes) the doorbell's read does."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        # The values as the log holds them (JSON), as a read-back would give them.
+        changes = json.loads(json.dumps(event.changes))
+        handed = Event(
+            workshop_id=event.workshop_id,
+            seq=event.seq,
+            client_id=event.client_id,
+            op_id=event.op_id,
+            actor_id=event.actor_id,
+            kind=event.kind,
+            scope=event.scope,
+            changes=changes,
+            resync=event.resync,
+            created_at=event.created_at,
+        )
+        loop.call_soon_threadsafe(self._take_committed, handed)
+
+    def _take_committed(self, event: Event) -> None:
+        room = self.rooms.get(event.workshop_id)
+        if room is not None and event.seq == room.loaded + 1:
+            room.append([event])
 
     def on_doorbell(self, workshop_id: int, seq: int) -> None:
         room = self.rooms.get(workshop_id)

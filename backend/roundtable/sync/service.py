@@ -16,6 +16,7 @@ submit, so the idempotency record only ever moves forward.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -68,7 +69,10 @@ def submit(
     client_id: str | None = None,
     op_id: int | None = None,
     system: bool = False,
+    on_commit: Callable[[Event], None] | None = None,
 ) -> Submitted:
+    """Applies one op (see the module's docstring). ``on_commit`` gets the committed event
+    right after commit, before the doorbell rings: the local hub hands it to its room."""
     spec = registry.get(kind)
     if spec is None:
         raise OpRejected("unknown_op", f"kind: unknown op kind {kind!r}", field="kind")
@@ -155,6 +159,8 @@ def submit(
     except OperationalError as exc:
         # Database unavailable or locked: nothing was committed; the client may retry.
         raise OpRejected("unavailable", f"the database is unavailable ({_short(exc)})") from exc
+    if on_commit is not None:
+        on_commit(event)
     if doorbell is not None:
         doorbell.rung(workshop_id, seq)
     return Submitted(seq=seq, event=event, outcome=outcome)
