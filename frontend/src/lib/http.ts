@@ -3,6 +3,7 @@
  * session; state-changing requests echo the `rt_csrf` cookie in X-CSRF-Token.
  */
 
+import type { HistoryEvent } from '../features/checklist/history';
 import type { Member, Phase, Role } from '../sync/protocol';
 
 export interface Me {
@@ -94,6 +95,8 @@ export const api = {
   workshops: () => request<WorkshopSummary[]>('GET', '/api/workshops'),
   membership: (workshopId: number) => request<Member>('GET', `/api/workshops/${workshopId}/me`),
   groups: (workshopId: number) => request<GroupWithCode[]>('GET', `/api/workshops/${workshopId}/groups`),
+  itemHistory: (workshopId: number, itemId: string) =>
+    request<HistoryEvent[]>('GET', `/api/workshops/${workshopId}/items/${encodeURIComponent(itemId)}/history`),
   rotateCode: (workshopId: number, groupId: number) =>
     request<GroupWithCode>('POST', `/api/workshops/${workshopId}/groups/${groupId}/rotate-code`),
 };

@@ -3,6 +3,7 @@
 import { keyForSlot } from '../../sync/ordering';
 import type { Checklist, Item, Kind, Member, PresenceEntry, Theme, Workshop } from '../../sync/protocol';
 import type { Tables } from '../../sync/state';
+import type { HistoryEvent, RestoreFields } from './history';
 
 export const KINDS: readonly Kind[] = ['need', 'response', 'practice'];
 
@@ -151,7 +152,7 @@ export interface ItemActions {
   /** `baseVersion`: the item version the change was made against (defaults to the confirmed one). */
   update: (
     item: Item,
-    fields: Partial<Pick<Item, 'kind' | 'title' | 'detail' | 'themes' | 'actors'>>,
+    fields: RestoreFields,
     baseVersion?: number | null,
   ) => void;
   move: (item: Item, direction: -1 | 1) => void;
@@ -159,4 +160,8 @@ export interface ItemActions {
   setKind: (item: Item, kind: Kind) => void;
   remove: (item: Item) => void;
   editing: (item: Item | null) => void;
+  /** The events that changed the item (GET …/items/{id}/history). */
+  history: (item: Item) => Promise<HistoryEvent[]>;
+  /** A member's name as this screen may show it, or null. */
+  nameOf: (memberId: number) => string | null;
 }
