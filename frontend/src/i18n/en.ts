@@ -111,6 +111,7 @@ export const en = {
   'history.field.actors': 'Actors',
   'history.field.references': 'References',
   'history.field.status': 'Status',
+  'item.drag': 'Drag to reorder',
   'projector.back': 'Back',
   'projector.fullscreen': 'Full screen',
   'projector.joinWith': 'Join at {address} with code',

@@ -116,6 +116,7 @@ export const id: Catalogue = {
   'history.field.actors': 'Aktor',
   'history.field.references': 'Rujukan',
   'history.field.status': 'Status',
+  'item.drag': 'Seret untuk mengubah urutan',
   'projector.back': 'Kembali',
   'projector.fullscreen': 'Layar penuh',
   'projector.joinWith': 'Bergabung di {address} dengan kode',

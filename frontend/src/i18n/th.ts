@@ -113,6 +113,7 @@ export const th: Catalogue = {
   'history.field.actors': 'ผู้เกี่ยวข้อง',
   'history.field.references': 'เอกสารอ้างอิง',
   'history.field.status': 'สถานะ',
+  'item.drag': 'ลากเพื่อจัดลำดับ',
   'projector.back': 'กลับ',
   'projector.fullscreen': 'เต็มจอ',
   'projector.joinWith': 'เข้าร่วมที่ {address} ด้วยรหัส',

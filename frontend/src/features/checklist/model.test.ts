@@ -4,6 +4,7 @@ import { EMPTY_TABLES } from '../../sync/state';
 import {
   appendPosition,
   bySection,
+  dropPosition,
   editRight,
   editorsByItem,
   initials,
@@ -56,6 +57,25 @@ describe('ordering within a section', () => {
     expect(down > 'V' && down < 'k').toBe(true);
     expect(movePosition(section, 'a', -1)).toBeNull();
     expect(movePosition(section, 'c', 1)).toBeNull();
+  });
+
+  it('drops an item before or after another of its section', () => {
+    const first = dropPosition(section, 'c', 'a', 'before') as string;
+    expect(first < 'F').toBe(true);
+    const middle = dropPosition(section, 'a', 'b', 'after') as string;
+    expect(middle > 'V' && middle < 'k').toBe(true);
+    const last = dropPosition(section, 'a', 'c', 'after') as string;
+    expect(last > 'k').toBe(true);
+    const between = dropPosition(section, 'c', 'b', 'before') as string;
+    expect(between > 'F' && between < 'V').toBe(true);
+  });
+
+  it('does not move an item dropped where it already is, or from elsewhere', () => {
+    expect(dropPosition(section, 'b', 'b', 'before')).toBeNull();
+    expect(dropPosition(section, 'b', 'a', 'after')).toBeNull();
+    expect(dropPosition(section, 'b', 'c', 'before')).toBeNull();
+    expect(dropPosition(section, 'x', 'a', 'before')).toBeNull();
+    expect(dropPosition(section, 'a', 'x', 'before')).toBeNull();
   });
 
   it('still moves when two items share a key', () => {

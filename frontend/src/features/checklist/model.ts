@@ -79,6 +79,38 @@ export function movePosition(section: readonly Item[], itemId: string, direction
   return keyForSlot(before?.position ?? null, after?.position ?? null);
 }
 
+/**
+ * The position for an item dropped just before or after another of its section, or null when
+ * the drop leaves it where it is (or either item is not in the section).
+ */
+export function dropPosition(
+  section: readonly Item[],
+  draggedId: string,
+  targetId: string,
+  place: 'before' | 'after',
+): string | null {
+  if (draggedId === targetId || !section.some((item) => item.id === draggedId)) return null;
+  const rest = section.filter((item) => item.id !== draggedId);
+  const t = rest.findIndex((item) => item.id === targetId);
+  if (t < 0) return null;
+  const slot = place === 'before' ? t : t + 1;
+  const before = rest[slot - 1] ?? null;
+  const after = rest[slot] ?? null;
+  const from = section.findIndex((item) => item.id === draggedId);
+  if (section[from - 1]?.id === before?.id && section[from + 1]?.id === after?.id) return null;
+  return keyForSlot(before?.position ?? null, after?.position ?? null);
+}
+
+/** What a card needs to be dragged and dropped on within its section. */
+export interface ItemDrag {
+  /** Where a dragged item would land relative to this card, while one hovers over it. */
+  marker: 'before' | 'after' | null;
+  start: (event: DragEvent) => void;
+  over: (event: DragEvent) => void;
+  drop: (event: DragEvent) => void;
+  end: () => void;
+}
+
 export type EditRight = { ok: true } | { ok: false; reason: 'phase' | 'observer' | 'other' };
 
 /** Mirrors backend/roundtable/access.py can_edit_items, to explain before anyone tries. */
@@ -156,6 +188,8 @@ export interface ItemActions {
     baseVersion?: number | null,
   ) => void;
   move: (item: Item, direction: -1 | 1) => void;
+  /** Puts the item at `position` in its section (drag and drop). */
+  place: (item: Item, position: string) => void;
   /** Moves the item to another section (need, response, practice). */
   setKind: (item: Item, kind: Kind) => void;
   remove: (item: Item) => void;
