@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from roundtable.db import make_engine
 from tests.realtime.clients import Live, Scene, make_scene
 from tests.realtime.peers import Peer
-from tests.support import Api, LiveServer, create_facilitator_account
+from tests.support import Api, LiveServer
 
 POLL_INTERVAL_S = 0.5
 SERVER_ENV = {"POLL_INTERVAL": str(POLL_INTERVAL_S)}
@@ -41,8 +41,8 @@ class Cluster:
 
 @contextmanager
 def cluster(url: str, processes: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """``processes`` uvicorn processes on the database ``url`` (which has the schema)."""
-    create_facilitator_account(url)
+    """``processes`` uvicorn processes on the database ``url`` (which has the schema and
+    the facilitator's account)."""
     with ExitStack() as stack:
         servers = [LiveServer(url, env={**SERVER_ENV, **(env or {})}) for _ in range(processes)]
         for server in servers:

@@ -83,12 +83,12 @@ async def cut_while_in_flight(cluster: Cluster, workshop_id: int, waiters: int =
     return await asyncio.to_thread(run)
 
 
-def test_cut_connections_mid_session_lose_and_double_nothing(pair: Cluster) -> None:
-    scene = pair.scene(1)
+def test_cut_connections_mid_session_lose_and_double_nothing(shared_pair: Cluster) -> None:
+    scene = shared_pair.scene(1)
     rng = random.Random(SEED)
     peers: list[FailoverPeer] = []
     for group in range(len(scene.groups)):
-        for server in pair.servers:
+        for server in shared_pair.servers:
             for n in range(2):
                 name = f"g{group}-{server.port}-{n}"
                 peers.append(
@@ -99,7 +99,7 @@ def test_cut_connections_mid_session_lose_and_double_nothing(pair: Cluster) -> N
                         scene.id,
                         [scene.checklist(group)],
                         random.Random(rng.random()),
-                        servers=pair.servers,
+                        servers=shared_pair.servers,
                     )
                 )
     cut: list[int] = []
@@ -107,12 +107,12 @@ def test_cut_connections_mid_session_lose_and_double_nothing(pair: Cluster) -> N
     async def cuts() -> None:
         for _ in range(CUTS):
             await asyncio.sleep(CUT_EVERY_S)
-            cut.append(await cut_while_in_flight(pair, scene.id, waiters=2))
+            cut.append(await cut_while_in_flight(shared_pair, scene.id, waiters=2))
 
     async def scenario() -> None:
         try:
             await asyncio.gather(cuts(), *(p.run_steady(STEPS, OP_EVERY_S) for p in peers))
-            await converge(scene, pair.engine, list[Peer](peers))
+            await converge(scene, shared_pair.engine, list[Peer](peers))
         finally:
             for peer in peers:
                 await peer.disconnect(abrupt=False)
@@ -129,7 +129,7 @@ def test_cut_connections_mid_session_lose_and_double_nothing(pair: Cluster) -> N
     assert not refusals.keys() & {"internal", "unavailable"}, refusals
     assert sum(p.connects for p in peers) > len(peers)
     # Each acknowledged op once (``converge`` checked it against the log too).
-    log = Counter((e.client_id, e.op_id) for e in log_of(pair.engine, scene.id))
+    log = Counter((e.client_id, e.op_id) for e in log_of(shared_pair.engine, scene.id))
     for peer in peers:
         for op_id in peer.acknowledged:
             assert log[(peer.client.client_id, op_id)] == 1
@@ -159,16 +159,20 @@ def rest_scene(cluster: Cluster) -> tuple[Api, str, dict[str, Any]]:
     return ben, path, {"workshop_id": scene.id, "item": item}
 
 
-def test_rest_op_in_flight_is_not_applied_and_can_be_sent_again(one: Cluster) -> None:
-    ben, path, body = rest_scene(one)
-    answer = post_during_cut(one, ben, path, body)
+def test_rest_op_in_flight_is_not_applied_and_can_be_sent_again(shared_pair: Cluster) -> None:
+    ben, path, body = rest_scene(shared_pair)
+    answer = post_during_cut(shared_pair, ben, path, body)
     assert answer.status_code in (500, 503), answer.text  # 503: see the test below
-    assert not [e for e in log_of(one.engine, body["workshop_id"]) if e.kind == "item.create"]
+    assert not [
+        e for e in log_of(shared_pair.engine, body["workshop_id"]) if e.kind == "item.create"
+    ]
 
     # The client sends it again; the app has new connections by now.
     made = ok(ben.post(path, json=body["item"]), 201)
     assert made["id"] == body["item"]["id"]
-    creates = [e for e in log_of(one.engine, body["workshop_id"]) if e.kind == "item.create"]
+    creates = [
+        e for e in log_of(shared_pair.engine, body["workshop_id"]) if e.kind == "item.create"
+    ]
     assert [c["id"] for e in creates for c in e.changes] == [made["id"]]
 
 
@@ -183,7 +187,7 @@ def test_rest_op_in_flight_is_not_applied_and_can_be_sent_again(one: Cluster) ->
         "Terminating only the writing backend gives 503."
     ),
 )
-def test_rest_op_in_flight_answers_503_unavailable(one: Cluster) -> None:
-    ben, path, body = rest_scene(one)
-    answer = post_during_cut(one, ben, path, body)
+def test_rest_op_in_flight_answers_503_unavailable(shared_pair: Cluster) -> None:
+    ben, path, body = rest_scene(shared_pair)
+    answer = post_during_cut(shared_pair, ben, path, body)
     assert error_of(answer, 503)["code"] == "unavailable"

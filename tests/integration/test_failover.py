@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
 SEED = 20260429
 PER_GROUP_AND_PROCESS = 2
 STEPS = 40
+OP_EVERY_S = 0.03  # per peer: 8 peers, about 250 ops a second in all
 
 
 def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
@@ -46,6 +47,7 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
     on_doomed = [p for p in peers if p.client.server is doomed]
     acked_at_kill: dict[str, set[int]] = {}
     pending_at_kill: dict[str, set[int]] = {}
+    next_at_kill: dict[str, int] = {}
 
     async def kill_mid_stream() -> None:
         # Once a good number of ops are through, at a moment when some sent to the doomed
@@ -55,10 +57,13 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
         doomed.kill()
         acked_at_kill.update({p.name: set(p.acknowledged) for p in peers})
         pending_at_kill.update({p.name: set(p.pending) for p in peers})
+        next_at_kill.update({p.name: p.next_op for p in peers})
 
     async def scenario() -> None:
         try:
-            await asyncio.gather(kill_mid_stream(), *(p.run(STEPS, p_disconnect=0) for p in peers))
+            await asyncio.gather(
+                kill_mid_stream(), *(p.run_steady(STEPS, OP_EVERY_S) for p in peers)
+            )
             await converge(scene, pair.engine, list[Peer](peers))
         finally:
             for peer in peers:
@@ -78,6 +83,7 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
         port, last_seq = peer.hellos[-1]
         assert port == survivor.port and last_seq > 0
         assert peer.close_codes[0] == 1006  # the process died: no close frame
+        assert peer.next_op > next_at_kill[peer.name], "it went on sending after the kill"
     for peer in peers:
         if peer not in on_doomed:
             assert peer.connects == 1 and peer.client.server is survivor

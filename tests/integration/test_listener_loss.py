@@ -69,13 +69,13 @@ class Arrivals:
                 await self.task
 
 
-def test_listener_loss_delays_delivery_by_at_most_a_poll(pair: Cluster) -> None:
-    first, second = pair.servers
-    scene = pair.scene(0)
+def test_listener_loss_delays_delivery_by_at_most_a_poll(shared_pair: Cluster) -> None:
+    first, second = shared_pair.servers
+    scene = shared_pair.scene(0)
     checklist = scene.checklist(0)
     ana = scene.join(0, "Ana")
     ben = join_on(scene, second, 0, "Ben")
-    listeners_before = backends(PG_BASE_URL, pair.dbname, listening=True)
+    listeners_before = backends(PG_BASE_URL, shared_pair.dbname, listening=True)
     assert len(listeners_before) == 2, "one LISTEN connection per process"
     cut_at: list[float] = []
     replaced: list[set[int]] = []
@@ -107,17 +107,17 @@ def test_listener_loss_delays_delivery_by_at_most_a_poll(pair: Cluster) -> None:
                 for _ in range(2):
                     await asyncio.sleep(OPS * OP_EVERY_S / 4)
                     assert await asyncio.to_thread(
-                        terminate_listeners, PG_BASE_URL, pair.dbname
+                        terminate_listeners, PG_BASE_URL, shared_pair.dbname
                     ) == len(listening)
                     cut_at.append(time.monotonic())
                     old = listening
 
                     def reconnected(old: set[int] = old) -> bool:
-                        now = backends(PG_BASE_URL, pair.dbname, listening=True)
+                        now = backends(PG_BASE_URL, shared_pair.dbname, listening=True)
                         return len(now) == 2 and not now & old
 
                     await wait_until(reconnected, 5, "new LISTEN connections")
-                    listening = backends(PG_BASE_URL, pair.dbname, listening=True)
+                    listening = backends(PG_BASE_URL, shared_pair.dbname, listening=True)
                     replaced.append(listening)
 
             try:
@@ -150,16 +150,16 @@ def test_listener_loss_delays_delivery_by_at_most_a_poll(pair: Cluster) -> None:
             assert a.rejects == b.rejects == []
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
-    log = log_of(pair.engine, scene.id)
+    log = log_of(shared_pair.engine, scene.id)
     assert [e.seq for e in log] == list(range(1, len(log) + 1))
     assert len(replaced) == 2 and all(len(r) == 2 for r in replaced)
 
 
-def test_a_lost_doorbell_is_made_up_by_the_poll(pair: Cluster) -> None:
+def test_a_lost_doorbell_is_made_up_by_the_poll(shared_pair: Cluster) -> None:
     """An op committed with no doorbell at all (through the one write path, from this
     process, with no notifier) reaches the clients of both processes by the poll."""
-    first, second = pair.servers
-    scene = pair.scene(0)
+    first, second = shared_pair.servers
+    scene = shared_pair.scene(0)
     checklist = scene.checklist(0)
     fac_member = ok(scene.fac.get(f"/api/workshops/{scene.id}/me"))["id"]
     ana = scene.join(0, "Ana")
@@ -168,7 +168,7 @@ def test_a_lost_doorbell_is_made_up_by_the_poll(pair: Cluster) -> None:
 
     def silently(n: int) -> int:
         done = submit(
-            pair.engine,
+            shared_pair.engine,
             registry,
             None,  # no doorbell
             workshop_id=scene.id,

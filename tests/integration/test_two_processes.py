@@ -35,9 +35,9 @@ def own(events: list[dict[str, Any]], client: LiveClient) -> list[int]:
     return [e["op_id"] for e in events if e["client_id"] == client.client_id]
 
 
-def test_edits_cross_between_processes_in_order(pair: Cluster) -> None:
-    first, second = pair.servers
-    scene = pair.scene(0)
+def test_edits_cross_between_processes_in_order(shared_pair: Cluster) -> None:
+    first, second = shared_pair.servers
+    scene = shared_pair.scene(0)
     checklist = scene.checklist(0)
     base = f"/api/workshops/{scene.id}"
     ana = scene.join(0, "Ana")  # through the first process
@@ -104,7 +104,7 @@ def test_edits_cross_between_processes_in_order(pair: Cluster) -> None:
             )
 
             # Every seq after the snapshot, once, in order, on both sides.
-            log = [e for e in log_of(pair.engine, scene.id) if e.seq > start]
+            log = [e for e in log_of(shared_pair.engine, scene.id) if e.seq > start]
             assert [e.seq for e in log] == list(range(start + 1, head + 1))
             for client in (a, b):
                 events = stream_of(client, start)
