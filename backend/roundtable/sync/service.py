@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col
 
@@ -30,7 +30,28 @@ from roundtable.errors import OpRejected
 from roundtable.groups.models import Member
 from roundtable.sync.models import Event, SyncClient
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry
+from roundtable.timeutil import utcnow
 from roundtable.workshops.models import Workshop
+
+# The write path's fixed statements, built once (building them costs more than running
+# them). Bumping the counter returns the whole workshop row, loaded into the session like
+# a ``get`` (an op may change the workshop).
+_BUMP = (
+    update(Workshop)
+    .where(col(Workshop.id) == bindparam("workshop_id"))
+    .values(head_seq=col(Workshop.head_seq) + 1)
+    .returning(Workshop)
+    .execution_options(synchronize_session=False)
+)
+# The idempotency record, checked and raised at once (SQLite >= 3.35 and PostgreSQL).
+_TAKE_OP_ID = text(
+    "INSERT INTO sync_client (client_id, workshop_id, last_op_id)"
+    " VALUES (:client_id, :workshop_id, :op_id)"
+    " ON CONFLICT (client_id, workshop_id) DO UPDATE SET last_op_id = excluded.last_op_id"
+    " WHERE sync_client.last_op_id < excluded.last_op_id RETURNING last_op_id"
+)
+# Core, not the unit of work: an event is only ever inserted.
+_INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
 
 
 class Doorbell(Protocol):
@@ -86,30 +107,25 @@ def submit(
 
     try:
         with write_session(engine) as session:
-            seq = session.execute(
-                update(Workshop)
-                .where(col(Workshop.id) == workshop_id)
-                .values(head_seq=col(Workshop.head_seq) + 1)
-                .returning(col(Workshop.head_seq))
-            ).scalar_one_or_none()
-            if seq is None:
+            workshop = session.execute(_BUMP, {"workshop_id": workshop_id}).scalar_one_or_none()
+            if workshop is None:
                 raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
-            record = None
-            if client_id is not None and op_id is not None:
-                record = session.get(SyncClient, (client_id, workshop_id))
-                if record is not None and op_id <= record.last_op_id:
-                    # Handled before: say where its event is (None: it was refused).
-                    original = session.execute(
-                        select(col(Event.seq)).where(
-                            col(Event.workshop_id) == workshop_id,
-                            col(Event.client_id) == client_id,
-                            col(Event.op_id) == op_id,
-                        )
-                    ).scalar_one_or_none()
-                    session.rollback()
-                    return Submitted(seq=original, event=None, outcome=None, duplicate=True)
-            workshop = session.get(Workshop, workshop_id)
-            assert workshop is not None
+            seq = workshop.head_seq
+            if (
+                client_id is not None
+                and op_id is not None
+                and not _take_op_id(session, client_id, workshop_id, op_id)
+            ):
+                # Handled before: say where its event is (None: it was refused).
+                original = session.execute(
+                    select(col(Event.seq)).where(
+                        col(Event.workshop_id) == workshop_id,
+                        col(Event.client_id) == client_id,
+                        col(Event.op_id) == op_id,
+                    )
+                ).scalar_one_or_none()
+                session.rollback()
+                return Submitted(seq=original, event=None, outcome=None, duplicate=True)
             member = _resolve_member(session, workshop_id, member_id, system)
             ctx = OpContext(session, workshop, member, seq, client_id)
             outcome = spec.apply(ctx, parsed)
@@ -123,15 +139,23 @@ def submit(
                 scope=outcome.scope,
                 changes=outcome.changes,
                 resync=outcome.changes_visibility,
+                created_at=utcnow(),
             )
-            session.add(event)
-            if client_id is not None and op_id is not None:
-                if record is None:
-                    session.add(
-                        SyncClient(client_id=client_id, workshop_id=workshop_id, last_op_id=op_id)
-                    )
-                else:
-                    record.last_op_id = op_id
+            session.execute(
+                _INSERT_EVENT,
+                {
+                    "workshop_id": workshop_id,
+                    "seq": seq,
+                    "client_id": client_id,
+                    "op_id": op_id,
+                    "actor_id": event.actor_id,
+                    "kind": kind,
+                    "scope": event.scope,
+                    "changes": event.changes,
+                    "resync": event.resync,
+                    "created_at": event.created_at,
+                },
+            )
             if doorbell is not None:
                 doorbell.stage(session, workshop_id, seq)
             session.commit()
@@ -164,6 +188,14 @@ def submit(
     if doorbell is not None:
         doorbell.rung(workshop_id, seq)
     return Submitted(seq=seq, event=event, outcome=outcome)
+
+
+def _take_op_id(session: Session, client_id: str, workshop_id: int, op_id: int) -> bool:
+    """Raises the client's op id to ``op_id`` in one statement; False if it was there
+    already (the op was handled before). Inside the op's transaction, so a refusal
+    rolls it back too (and ``_recorded`` then records the refused id)."""
+    params = {"client_id": client_id, "workshop_id": workshop_id, "op_id": op_id}
+    return session.execute(_TAKE_OP_ID, params).first() is not None
 
 
 def _short(exc: Exception) -> str:
