@@ -3,30 +3,13 @@
  * session; state-changing requests echo the `rt_csrf` cookie in X-CSRF-Token.
  */
 
-import type { HistoryEvent } from '../features/checklist/history';
-import type { Member, Phase, Role } from '../sync/protocol';
+import type { ApiResponses, GroupPublic } from '../api/generated';
 
-export interface Me {
-  account_email: string | null;
-  member: Member | null;
-  workshop_id: number | null;
-  csrf_token: string;
-}
-
-export interface WorkshopSummary {
-  id: number;
-  title: string;
-  phase: Phase;
-  role: Role;
-}
-
+// The REST shapes come from the server's models (src/api/generated.ts, `npm run gen:types`).
+export type Me = ApiResponses['getMe'];
+export type WorkshopSummary = ApiResponses['listWorkshops'][number];
 /** A group as facilitators read it over REST: with its join code (never sent in events). */
-export interface GroupWithCode {
-  id: number;
-  name: string;
-  checklist_id: number | null;
-  join_code: string | null;
-}
+export type GroupWithCode = GroupPublic;
 
 export class ApiError extends Error {
   constructor(
@@ -93,10 +76,10 @@ export const api = {
   login: (email: string, password: string) => request<Me>('POST', '/api/auth/login', { email, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   workshops: () => request<WorkshopSummary[]>('GET', '/api/workshops'),
-  membership: (workshopId: number) => request<Member>('GET', `/api/workshops/${workshopId}/me`),
+  membership: (workshopId: number) => request<ApiResponses['getMyMembership']>('GET', `/api/workshops/${workshopId}/me`),
   groups: (workshopId: number) => request<GroupWithCode[]>('GET', `/api/workshops/${workshopId}/groups`),
   itemHistory: (workshopId: number, itemId: string) =>
-    request<HistoryEvent[]>('GET', `/api/workshops/${workshopId}/items/${encodeURIComponent(itemId)}/history`),
+    request<ApiResponses['getItemHistory']>('GET', `/api/workshops/${workshopId}/items/${encodeURIComponent(itemId)}/history`),
   rotateCode: (workshopId: number, groupId: number) =>
     request<GroupWithCode>('POST', `/api/workshops/${workshopId}/groups/${groupId}/rotate-code`),
 };

@@ -9,6 +9,8 @@
  * see), so a client holding `last_seq` checks `from === last_seq + 1`; anything else is a gap.
  */
 
+import type { Ping, Welcome } from '../api/generated';
+
 export const PROTOCOL_VERSION = 1;
 
 export const CloseCode = {
@@ -215,22 +217,14 @@ export interface PresenceMessage {
   editing_item_id: string | null;
 }
 
-export interface Ping {
-  type: 'ping';
-}
 
 export type ClientMessage = Hello | OpMessage | PresenceMessage | Ping;
 
 // -- server -> client ------------------------------------------------------------------
 
-export interface Welcome {
-  type: 'welcome';
-  protocol: number;
-  head_seq: number;
-  last_op_id: number;
-  mode: 'events' | 'snapshot';
-  member_id: number;
-}
+// Welcome and Ping are exactly the server's models (realtime/protocol.py), so they come from
+// the generated declarations; the others keep what older servers may leave out.
+export type { Ping, Welcome };
 
 export interface Snapshot {
   type: 'snapshot';

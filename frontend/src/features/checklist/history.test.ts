@@ -19,7 +19,8 @@ const item: Item = {
   merged_into: null,
 };
 
-const events: HistoryEvent[] = [
+const events: HistoryEvent[] = (
+  [
   {
     seq: 4,
     actor: 3,
@@ -40,7 +41,8 @@ const events: HistoryEvent[] = [
   },
   { seq: 8, actor: 4, kind: 'item.delete', at: null, changes: [{ entity: 'item', id: 'i1', deleted: true }] },
   { seq: 9, actor: 4, kind: 'item.restore', at: null, changes: [{ entity: 'item', id: 'i1', values: { ...item } }] },
-];
+  ] satisfies Omit<HistoryEvent, 'client_id' | 'op_id'>[]
+).map((event) => ({ client_id: null, op_id: null, ...event }));
 
 describe('item history', () => {
   it('lists the changed fields of this item, newest first, marking the current values', () => {

@@ -5,16 +5,11 @@
  * each old value restorable with an ordinary `item.update`.
  */
 
+import type { EventPublic } from '../../api/generated';
 import type { Item } from '../../sync/protocol';
 
 /** An event as the history endpoint renders it. */
-export interface HistoryEvent {
-  seq: number;
-  actor: number | null;
-  kind: string;
-  changes: Record<string, unknown>[];
-  at: string | null;
-}
+export type HistoryEvent = EventPublic;
 
 export const RESTORABLE = ['title', 'detail', 'kind', 'themes', 'actors', 'references', 'status'] as const;
 export type RestorableField = (typeof RESTORABLE)[number];
