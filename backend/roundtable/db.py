@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
@@ -65,8 +66,11 @@ def read_session(engine: Engine) -> Iterator[Session]:
     bind = engine
     if not is_sqlite(engine):
         bind = engine.execution_options(isolation_level="REPEATABLE READ")
-    with Session(bind, expire_on_commit=False) as session:
+    session = Session(bind, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        _close(session)
 
 
 @contextmanager
@@ -77,5 +81,17 @@ def write_session(engine: Engine) -> Iterator[Session]:
         if is_sqlite(engine)
         else engine
     )
-    with Session(bind, expire_on_commit=False) as session:
+    session = Session(bind, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        _close(session)
+
+
+def _close(session: Session) -> None:
+    """Closes a session whose connection may have died (a database restart): the rollback
+    on close must not replace the error the request is already answering with."""
+    try:
+        session.close()
+    except DBAPIError:
+        session.invalidate()

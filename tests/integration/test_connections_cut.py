@@ -176,17 +176,6 @@ def test_rest_op_in_flight_is_not_applied_and_can_be_sent_again(shared_pair: Clu
     assert [c["id"] for e in creates for c in e.changes] == [made["id"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A REST op whose write fails because the database went away is refused as "
-        "'unavailable' (503) by sync.submit, but the request's read session (DbDep, "
-        "roundtable.deps.get_db -> db.read_session) holds its own connection, which was "
-        "cut too; its ROLLBACK on close raises OperationalError, which replaces the "
-        "refusal, and the client gets 500 'internal' instead of 503 'unavailable'. "
-        "Terminating only the writing backend gives 503."
-    ),
-)
 def test_rest_op_in_flight_answers_503_unavailable(shared_pair: Cluster) -> None:
     ben, path, body = rest_scene(shared_pair)
     answer = post_during_cut(shared_pair, ben, path, body)
