@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import BaseModel
+
 HTTP_STATUS = {
     "unauthenticated": 401,
     "forbidden": 403,
@@ -52,3 +56,19 @@ class RateLimited(OpRejected):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__("rate_limited", message)
         self.retry_after = retry_after
+
+
+def changed_fields(
+    args: BaseModel,
+    *,
+    exclude: frozenset[str] = frozenset(),
+    nullable: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The fields an update op sets, refusing an empty update and a null where none fits."""
+    fields = args.model_dump(exclude_unset=True, exclude=set(exclude))
+    if not fields:
+        raise invalid("args", "name at least one field to change")
+    for name, value in fields.items():
+        if value is None and name not in nullable:
+            raise invalid(f"args.{name}", "may not be null")
+    return fields

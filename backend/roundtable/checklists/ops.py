@@ -17,7 +17,7 @@ from roundtable.access import (
     why_not_vote,
 )
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
-from roundtable.errors import OpRejected, forbidden, invalid, not_found
+from roundtable.errors import OpRejected, changed_fields, forbidden, invalid, not_found
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
 from roundtable.schemas import (
@@ -124,12 +124,11 @@ def register(registry: OpRegistry) -> None:
         item, checklist = _item(ctx, args.id)
         _require_edit(ctx, checklist)
         _check_version(item, args.if_version)
-        fields = args.model_dump(exclude_unset=True, exclude={"id", "base_version", "if_version"})
-        if not fields:
-            raise invalid("args", "name at least one field to change")
-        for name, value in fields.items():
-            if value is None and name != "detail":
-                raise invalid(f"args.{name}", "may not be null")
+        fields = changed_fields(
+            args,
+            exclude=frozenset({"id", "base_version", "if_version"}),
+            nullable=frozenset({"detail"}),
+        )
         _check_tags(ctx, fields.get("themes"), fields.get("actors"))
         overwrote = []
         field_seqs = dict(item.field_seqs or {})

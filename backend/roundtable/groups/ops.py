@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from roundtable.access import is_facilitator, require_facilitator
 from roundtable.checklists.models import Checklist
-from roundtable.errors import forbidden, invalid, not_found
+from roundtable.errors import changed_fields, forbidden, invalid, not_found
 from roundtable.groups.models import Group, Member
 from roundtable.ordering import key_between
 from roundtable.schemas import (
@@ -97,12 +97,7 @@ def register(registry: OpRegistry) -> None:
     def update_group(ctx: OpContext, args: GroupUpdateArgs) -> OpOutcome:
         require_facilitator(ctx.member, "group changes")
         group = _group(ctx, args.id)
-        fields = args.model_dump(exclude_unset=True, exclude={"id"})
-        if not fields:
-            raise invalid("args", "name at least one field to change")
-        for name, value in fields.items():
-            if value is None:
-                raise invalid(f"args.{name}", "may not be null")
+        fields = changed_fields(args, exclude=frozenset({"id"}))
         check_theme_keys(
             ctx.session, ctx.workshop, fields.get("focus_themes") or [], "args.focus_themes"
         )

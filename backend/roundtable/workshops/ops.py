@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from roundtable.access import require_facilitator
-from roundtable.errors import OpRejected, invalid, not_found
+from roundtable.errors import OpRejected, changed_fields, invalid, not_found
 from roundtable.ordering import key_between
 from roundtable.schemas import (
     Announcement,
@@ -42,12 +42,8 @@ def register(registry: OpRegistry) -> None:
     @op(registry, "workshop.update", WorkshopUpdate)
     def update_workshop(ctx: OpContext, args: WorkshopUpdate) -> OpOutcome:
         require_facilitator(ctx.member, "workshop settings")
-        fields = args.model_dump(exclude_unset=True)
-        if not fields:
-            raise invalid("args", "name at least one field to change")
+        fields = changed_fields(args, nullable=frozenset(NULLABLE_FIELDS))
         for name, value in fields.items():
-            if value is None and name not in NULLABLE_FIELDS:
-                raise invalid(f"args.{name}", "may not be null")
             if name == "breakout_ends_at" and value is not None:
                 value = _timer_end(value)
             setattr(ctx.workshop, name, value)
@@ -109,12 +105,7 @@ def register(registry: OpRegistry) -> None:
     def update_theme(ctx: OpContext, args: ThemeUpdateArgs) -> OpOutcome:
         require_facilitator(ctx.member, "theme changes")
         theme = _theme(ctx, args.id)
-        fields = args.model_dump(exclude_unset=True, exclude={"id"})
-        if not fields:
-            raise invalid("args", "name at least one field to change")
-        for name, value in fields.items():
-            if value is None:
-                raise invalid(f"args.{name}", "may not be null")
+        for name, value in changed_fields(args, exclude=frozenset({"id"})).items():
             setattr(theme, name, value)
         return OpOutcome([upsert("theme", theme.id, theme_values(theme))], result=theme)
 
