@@ -23,6 +23,14 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "error: --workers: several processes need PostgreSQL (DATABASE_URL=postgresql://...);"
+            " on SQLite each would see the others' edits only at every poll",
+            file=sys.stderr,
+        )
+        return 2
+
     os.environ.setdefault("ROUNDTABLE_SECRET_KEY", settings.secret_key)
     uvicorn.run(
         "roundtable.asgi:app",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.support import ROOT
 
@@ -59,3 +61,17 @@ def test_compose_names_the_image_the_database_and_a_websocket_proxy() -> None:
     proxy_conf = services["proxy"]["volumes"][0].split(":")[0]
     nginx = (ROOT / proxy_conf).read_text()
     assert "proxy_set_header Upgrade $http_upgrade" in nginx and "location /api/ws" in nginx
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    out = subprocess.run(
+        [sys.executable, "-m", "roundtable.cli", "serve", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert "--workers" in out.stderr and "PostgreSQL" in out.stderr
