@@ -175,14 +175,23 @@ def setup_workshop(
 
 # -- live servers ---------------------------------------------------------------------
 class LiveServer:
-    """A real ``uvicorn`` process serving the app on a free port."""
+    """A real ``uvicorn`` process serving the app on a free port (started as
+    ``roundtable serve`` when ``cli``, which configures logging from the environment)."""
 
     def __init__(
-        self, database_url: str, *, port: int | None = None, env: dict[str, str] | None = None
+        self,
+        database_url: str,
+        *,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        cli: bool = False,
+        log_level: str = "warning",
     ) -> None:
         self.database_url = database_url
         self.port = port or free_port()
         self.extra_env = env or {}
+        self.cli = cli
+        self.log_level = log_level
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"rt-server-{self.port}.log"
         self._clients: list[httpx.Client] = []
@@ -202,22 +211,23 @@ class LiveServer:
             "ROUNDTABLE_POLL_INTERVAL": "0.5",
             **self.extra_env,
         }
+        address = ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", self.log_level]
+        command = (
+            [sys.executable, "-m", "roundtable.cli", "serve", *address]
+            if self.cli
+            else [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "roundtable.asgi:app",
+                *address,
+                "--ws-max-size",
+                "1048576",
+            ]
+        )
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "roundtable.asgi:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--log-level",
-                    "warning",
-                    "--ws-max-size",
-                    "1048576",
-                ],
+                command,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

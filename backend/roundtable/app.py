@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,17 +29,20 @@ from roundtable.exports.routes import router as exports_router
 from roundtable.exports.worker import RenderPool
 from roundtable.groups.routes import router as groups_router
 from roundtable.interchange.routes import router as interchange_router
+from roundtable.logs import RequestId, current_request_id
+from roundtable.metrics import CONTENT_TYPE, Metrics
 from roundtable.ops import build_registry
 from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import LocalNotifier, Notifier, PostgresNotifier
 from roundtable.realtime.routes import router as live_router
-from roundtable.schemas import Health
+from roundtable.schemas import Health, Ready
 from roundtable.security import RateLimiter
 from roundtable.services import Services
 from roundtable.workshops.routes import router as workshops_router
 
 log = logging.getLogger("roundtable")
 STATIC_DIR = Path(__file__).parent / "static"
+READY_TIMEOUT_S = 2.0
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         node_id = secrets.token_hex(4)
         notifier = build_notifier(settings, node_id)
+        metrics = app.state.metrics = Metrics()
         hub = Hub(
             engine,
             notifier,
@@ -116,8 +123,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hub=hub,
             join_limiter=RateLimiter(settings.join_failures_per_minute),
             login_limiter=RateLimiter(settings.login_failures_per_minute),
+            metrics=metrics,
         )
-        app.state.render_pool = RenderPool()  # processes start on the first export
+        # Processes start on the first export.
+        pool = app.state.render_pool = RenderPool(on_rendered=metrics.export_duration.observe)
+        metrics.bind("connections", lambda: hub.stats["connections"])
+        metrics.bind("notifier_reconnects", lambda: notifier.reconnects)
+        metrics.bind("export_queue", lambda: pool.pending)
         await hub.start()
         try:
             yield
@@ -133,11 +145,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId)  # outermost: the id is known to everything inside
     _install_error_handlers(app)
 
     @app.get("/api/health", operation_id="health", response_model=Health, tags=["ops"])
     def health() -> Health:
+        """Liveness: the process answers. It checks nothing else."""
         return Health(status="ok", version=__version__)
+
+    @app.get(
+        "/api/ready",
+        operation_id="ready",
+        response_model=Ready,
+        responses={503: {"model": Ready, "description": "The database or notifier is down"}},
+        tags=["ops"],
+    )
+    async def ready(request: Request) -> JSONResponse:
+        """Readiness: the database answers ``SELECT 1`` and the notifier is listening."""
+        services: Services = request.app.state.services
+        database = await _check_database(services.engine)
+        notifier = "ok" if services.notifier.healthy() else "unavailable: not listening"
+        good = database == "ok" and notifier == "ok"
+        body = Ready(
+            status="ready" if good else "unavailable", database=database, notifier=notifier
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if good else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(app.state.metrics.render(), media_type=CONTENT_TYPE)
 
     for router in (
         auth_router,
@@ -197,7 +233,31 @@ def _install_error_handlers(app: FastAPI) -> None:
         response = _error(500, "internal", "something went wrong on our side")
         # This answer is sent from outside the middleware that adds the headers.
         response.headers.update({**SECURITY_HEADERS, **API_HEADERS})
+        rid = current_request_id()
+        if rid is not None:
+            response.headers["X-Request-ID"] = rid
         return response
+
+
+def _select_one(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+async def _check_database(engine: Engine) -> str:
+    """``ok``, or ``unavailable: <why>``. Off the event loop, bounded by a short timeout
+    (a thread still stuck in a connect is abandoned, not waited for)."""
+    try:
+        with anyio.fail_after(READY_TIMEOUT_S):
+            await anyio.to_thread.run_sync(_select_one, engine, abandon_on_cancel=True)
+    except TimeoutError:
+        return f"unavailable: no answer within {READY_TIMEOUT_S:g} s"
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return f"unavailable: {(reason[0] if reason else type(exc).__name__)[:200]}"
+    return "ok"
 
 
 PLACEHOLDER_PAGE = """<!doctype html>

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from roundtable.config import Settings
 
@@ -31,7 +32,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
 
+    from roundtable.logs import log_config
+
     os.environ.setdefault("ROUNDTABLE_SECRET_KEY", settings.secret_key)
+    extra: dict[str, Any] = {}
+    if settings.log_format == "json":
+        extra["log_config"] = log_config("json", args.log_level)
     uvicorn.run(
         "roundtable.asgi:app",
         host=args.host,
@@ -40,6 +46,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=settings.trust_forwarded_for,
         ws_max_size=4 * settings.ws_max_message_bytes,
         log_level=args.log_level,
+        **extra,
     )
     return 0
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(default=False, validation_alias=_env("COOKIE_SECURE"))
     session_hours: int = Field(default=24 * 14, validation_alias=_env("SESSION_HOURS"))
+    # "json": one JSON object per log line (``roundtable serve``); "text": uvicorn's default
+    log_format: str = Field(default="text", validation_alias=_env("LOG_FORMAT"))
 
     # Live protocol
     ws_max_message_bytes: int = 64 * 1024

@@ -23,6 +23,8 @@ _BEGIN_OPTION = "roundtable_begin"
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """``hide_parameters``: a database error's message (which a logged traceback
+    carries) leaves out the statement's values, which may be names or what people wrote."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -31,12 +33,15 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=NullPool if path == ":memory:" else None,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -206,6 +206,14 @@ class Health(BaseModel):
     version: str
 
 
+class Ready(BaseModel):
+    """``ok`` or what is wrong (``unavailable: ...``), for the database and the notifier."""
+
+    status: Literal["ready", "unavailable"]
+    database: str
+    notifier: str
+
+
 # -- requests -------------------------------------------------------------------------
 def _clean_tags(values: list[str] | None) -> list[str] | None:
     """Trimmed, without blanks and repeats, in the order given."""

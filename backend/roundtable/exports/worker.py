@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -35,9 +37,19 @@ class ExportFailed(RuntimeError):
 
 
 class RenderPool:
-    def __init__(self, size: int = POOL_SIZE, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        size: int = POOL_SIZE,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        *,
+        on_rendered: Callable[[float], None] | None = None,
+    ) -> None:
         self.size = size
         self.timeout_s = timeout_s
+        # Renders submitted and not finished, and what hears each render's duration
+        # (seconds, failures included): the app's metrics.
+        self.pending = 0
+        self.on_rendered = on_rendered
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -50,6 +62,16 @@ class RenderPool:
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
         limit = self.timeout_s if timeout is None else timeout
+        started = time.monotonic()
+        self.pending += 1
+        try:
+            return await self._render(fmt, snapshot, limit)
+        finally:
+            self.pending -= 1
+            if self.on_rendered is not None:
+                self.on_rendered(time.monotonic() - started)
+
+    async def _render(self, fmt: str, snapshot: Snapshot, limit: float) -> bytes:
         executor = self._get_executor()
         future = asyncio.get_running_loop().run_in_executor(executor, render, fmt, snapshot)
         try:

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from functools import partial
 from typing import Any
 
@@ -347,7 +348,8 @@ class Connection:
         room = self.room
         assert room is not None
         while self.last_sent < room.loaded:
-            if self.last_sent >= room.buffer_base:
+            live = self.last_sent >= room.buffer_base
+            if live:
                 events = room.slice_after(self.last_sent, BATCH)
             elif room.loaded - self.last_sent > self.services.settings.snapshot_threshold:
                 await self._send_snapshot()
@@ -359,15 +361,17 @@ class Connection:
                 events = [RenderedEvent(e) for e in rows]
             if not events:
                 return
-            await self._send_events(events)
+            await self._send_events(events, live=live)
 
-    async def _send_events(self, events: list[RenderedEvent]) -> None:
-        """Sends the visible ones of ``events`` (contiguous after ``last_sent``)."""
+    async def _send_events(self, events: list[RenderedEvent], *, live: bool = False) -> None:
+        """Sends the visible ones of ``events`` (contiguous after ``last_sent``). ``live``:
+        they come from the room's buffer, just committed; the fan-out lag is measured."""
         room = self.room
         assert room is not None
         texts: list[str] = []
         covered = self.last_sent
         resync = False
+        oldest = 0.0
         for event in events:
             if event.seq <= covered:
                 continue
@@ -376,12 +380,16 @@ class Connection:
                 break
             covered = event.seq
             if event.scope is None or event.scope in self.visible:
+                if not texts:
+                    oldest = event.committed_at
                 texts.append(event.text_for(room.policy, self.member_id))
         if texts:
             await self._send_text(
                 '{"type":"events","from":%d,"to":%d,"events":[%s]}'
                 % (self.last_delivered + 1, covered, ",".join(texts))
             )
+            if live:
+                self.services.metrics.fanout_lag.observe(time.time() - oldest)
             self.last_delivered = covered
         self.last_sent = covered
         if resync:

@@ -198,6 +198,13 @@ export interface MemberUpdate {
   role?: "facilitator" | "participant" | "observer" | null;
 }
 
+/** ``ok`` or what is wrong (``unavailable: ...``), for the database and the notifier. */
+export interface Ready {
+  status: "ready" | "unavailable";
+  database: string;
+  notifier: string;
+}
+
 /** A whole workshop in the ``roundtable/v1`` interchange format. */
 export interface RoundtableDocument {
   format: "roundtable/v1";
@@ -363,6 +370,7 @@ export interface ApiResponses {
   login: Me;
   logout: void;
   moveItem: ItemPublic;
+  ready: Ready;
   removeMember: void;
   restoreItem: ItemPublic;
   rotateJoinCode: GroupPublic;
