@@ -210,7 +210,7 @@ class Hub:
         # SQLite has one writer at a time: queue writes here rather than on its lock.
         self.write_limiter = anyio.CapacityLimiter(1 if is_sqlite(engine) else 8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
-        self.stats = {"connections": 0, "fanout_lag_sum": 0.0, "fanout_lag_count": 0}
+        self.stats = {"connections": 0}
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
