@@ -23,6 +23,7 @@ from roundtable import __version__
 from roundtable.accounts.routes import router as auth_router
 from roundtable.checklists.routes import router as checklists_router
 from roundtable.config import Settings
+from roundtable.consolidation.routes import router as suggestions_router
 from roundtable.db import make_engine
 from roundtable.errors import OpRejected, RateLimited
 from roundtable.exports.routes import router as exports_router
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         groups_router,
         checklists_router,
         interchange_router,
+        suggestions_router,
         exports_router,
         live_router,
     ):

@@ -236,6 +236,8 @@ ROWS = [
     Row("GET", "/checklists/{checklist_a}/votes", READ_GROUP),
     Row("PUT", "/items/{consolidated_item}/vote", VOTE_CONSOLIDATED, body={"count": 1},
         op=("vote.set", {"item_id": "{consolidated_item}", "count": 1})),
+    # merge suggestions
+    Row("GET", "/suggestions", FACILITATORS_ONLY),
 ]  # fmt: skip
 
 
@@ -364,6 +366,7 @@ def test_rows_cover_every_endpoint_of_these_domains() -> None:
 
     from roundtable.accounts.routes import router as auth
     from roundtable.checklists.routes import router as checklists
+    from roundtable.consolidation.routes import router as suggestions
     from roundtable.groups.routes import router as groups
     from roundtable.workshops.routes import router as workshops
 
@@ -372,7 +375,7 @@ def test_rows_cover_every_endpoint_of_these_domains() -> None:
 
     endpoints = {
         shape(method, route.path)
-        for router in (auth, workshops, groups, checklists)
+        for router in (auth, workshops, groups, checklists, suggestions)
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods

@@ -198,6 +198,16 @@ export interface MemberUpdate {
   role?: "facilitator" | "participant" | "observer" | null;
 }
 
+/** The ``roundtable suggest --json`` shape, plus each ref's item id. */
+export interface MergeSuggestions {
+  /** Suggested merges, best first */
+  clusters: SuggestedMerge[];
+  /** For every ref, its nearest other items as [ref, score], best first */
+  similar: Record<string, [string, number][]>;
+  /** Every ref's item id */
+  items: Record<string, string>;
+}
+
 /** ``ok`` or what is wrong (``unavailable: ...``), for the database and the notifier. */
 export interface Ready {
   status: "ready" | "unavailable";
@@ -212,6 +222,18 @@ export interface RoundtableDocument {
   themes: ThemeEntry[];
   groups: GroupEntry[];
   consolidated: ConsolidatedItem[];
+}
+
+/** Items that seem to make the same point; each item is in at most one. */
+export interface SuggestedMerge {
+  /** The items' refs (A1, B3 …), in ref order */
+  refs: string[];
+  /** The items' ids, in the order of ``refs`` */
+  item_ids: string[];
+  /** Mean similarity of the items, 0 to 1 */
+  score: number;
+  /** What the items share, and which groups they come from */
+  reason: string;
 }
 
 export interface ThemeCreate {
@@ -364,6 +386,7 @@ export interface ApiResponses {
   listGroups: GroupPublic[];
   listItems: ItemPublic[];
   listMembers: MemberPublic[];
+  listMergeSuggestions: MergeSuggestions;
   listThemes: ThemePublic[];
   listVoteTallies: VoteTally[];
   listWorkshops: WorkshopSummary[];
