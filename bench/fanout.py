@@ -20,6 +20,13 @@ duplicated, out of order or unexpected.
 
     .venv/bin/python bench/fanout.py            # the full run (make bench): ~4 minutes
     .venv/bin/python bench/fanout.py --quick    # 4 x 5 members, one 3 s trial: < 60 s
+
+With ``--database postgres`` the comparison is Roundtable on PostgreSQL with N app
+processes (``--processes 1,2,4``) against one Roundtable process on SQLite, in the same
+run (see ``fanout_pg.py``; the base URL is ``ROUNDTABLE_TEST_PG_URL`` or
+``postgresql://postgres@127.0.0.1:5432/test``):
+
+    .venv/bin/python bench/fanout.py --database postgres --processes 1,2,4
 """
 
 from __future__ import annotations
@@ -41,7 +48,15 @@ from pathlib import Path
 from typing import Any
 
 from fanout_load import LoadSpec, run_load
-from fanout_setup import Roundtable, Workshop, bare_server, running, seed_workshop
+from fanout_pg import BackendCpu, PostgresRoundtable, ServerCpu, all_running, fresh_database, spread
+from fanout_setup import (
+    Roundtable,
+    ServerProcess,
+    Workshop,
+    bare_server,
+    running,
+    seed_workshop,
+)
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -143,6 +158,133 @@ def run(scenario: Scenario, pinned: bool) -> dict[str, Any]:
         "summary": {t: aggregate(r) for t, r in trials.items()},
         "ratios": ratios(trials),
     }
+
+
+# -- PostgreSQL, N processes ---------------------------------------------------------
+def pg_label(n: int) -> str:
+    return f"pg-{n}"
+
+
+def run_pg_trial(
+    servers: list[ServerProcess],
+    workshop: Workshop,
+    scenario: Scenario,
+    cpu: int | None,
+    backends: BackendCpu | None,
+) -> dict[str, Any]:
+    """One trial against fresh processes: members round-robin over ``servers``."""
+    meter = ServerCpu(servers, backends)
+    load = LoadSpec(
+        workshop_id=workshop.id,
+        origin=servers[0].origin,
+        members=spread(workshop, servers),
+        rate=scenario.rate,
+        warmup_s=scenario.warmup_s,
+        duration_s=scenario.duration_s,
+    )
+    with all_running(servers, cpu):
+        result = run_async(run_load(load, meter))
+    result["processes"] = len(servers)
+    result["postgres_backend_cpu_s"] = meter.backends_s()
+    return result
+
+
+def run_pg(scenario: Scenario, pinned: bool, processes: list[int]) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
+    server_cpu, client_cpu = cores(pinned)
+    if client_cpu is not None:
+        os.sched_setaffinity(0, {client_cpu})
+    targets = ["sqlite", *(pg_label(n) for n in processes)]
+    trials: dict[str, list[dict[str, Any]]] = {t: [] for t in targets}
+    seed = {
+        "rooms": scenario.checklists,
+        "members": scenario.members_per_checklist,
+        "writers": scenario.writers_per_checklist,
+    }
+    with tempfile.TemporaryDirectory(prefix="rt-fanout-pg-") as tmp, fresh_database() as url:
+        work = Path(tmp)
+        lite = Roundtable(work)
+        lite.prepare()
+        with running(lite.server(), server_cpu) as server:
+            lite_workshop = seed_workshop(server.origin, **seed)
+        pg = PostgresRoundtable(work, url)
+        pg.prepare()
+        with running(pg.server(), server_cpu) as server:
+            pg_workshop = seed_workshop(server.origin, **seed)
+        backends = BackendCpu(url)
+        try:
+            for n in range(scenario.trials):
+                shift = n % len(targets)
+                for target in targets[shift:] + targets[:shift]:
+                    if target == "sqlite":
+                        servers, workshop, meter_pg = [lite.server()], lite_workshop, None
+                    else:
+                        count = int(target.split("-")[1])
+                        servers, workshop, meter_pg = pg.servers(count), pg_workshop, backends
+                    result = run_pg_trial(servers, workshop, scenario, server_cpu, meter_pg)
+                    trials[target].append(result)
+                    print(f"  trial {n + 1} {target:<7} {one_line(result)}", flush=True)
+        finally:
+            backends.close()
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario": asdict(scenario),
+        "database": "postgres",
+        "processes": processes,
+        "pinned": {"server_cpu": server_cpu, "client_cpu": client_cpu},
+        "machine": machine(),
+        "code": code_version(),
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+        "trials": trials,
+        "summary": {t: aggregate(r) for t, r in trials.items()},
+        "ratios": {t: relative(trials[t], trials["sqlite"]) for t in targets if t != "sqlite"},
+    }
+
+
+def relative(trials: list[dict[str, Any]], reference: list[dict[str, Any]]) -> dict[str, float]:
+    """Median over median, per metric."""
+    mine, ref = aggregate(trials), aggregate(reference)
+    return {
+        name: mine[name]["median"] / ref[name]["median"]
+        for name in ("cpu_us_per_delivery", "p50_ms", "p99_ms")
+    }
+
+
+def report_pg(results: dict[str, Any]) -> str:
+    s = results["scenario"]
+    members = s["checklists"] * s["members_per_checklist"]
+    lines = [
+        f"Fan-out on PostgreSQL: {s['checklists']} checklists x {s['members_per_checklist']}"
+        f" members ({members} connections), {s['writers_per_checklist']} writers each,"
+        f" {s['rate']:g} ops/s total, {s['duration_s']:g} s measured, {s['trials']} trial(s);"
+        " ratios against one Roundtable process on SQLite",
+        "",
+        f"{'':<8}{'CPU us/delivery':>24}{'(of which PG)':>14}{'p99 ms':>24}"
+        f"{'cpu x':>7}{'p99 x':>7}{'delivered':>11}{'faults':>8}",
+    ]
+
+    def cell(m: dict[str, float], fmt: str) -> str:
+        return f"{m['median']:{fmt}} [{m['min']:{fmt}}-{m['max']:{fmt}}]"
+
+    for target, agg in results["summary"].items():
+        runs = results["trials"][target]
+        pg_share = statistics.median(
+            r.get("postgres_backend_cpu_s", 0.0) / r["server_cpu_s"] if r["server_cpu_s"] else 0.0
+            for r in runs
+        )
+        ratio = results["ratios"].get(target, {"cpu_us_per_delivery": 1.0, "p99_ms": 1.0})
+        lines.append(
+            f"{target:<8}{cell(agg['cpu_us_per_delivery'], '.1f'):>24}{pg_share:>13.0%} "
+            f"{cell(agg['p99_ms'], '.2f'):>24}{ratio['cpu_us_per_delivery']:>7.2f}"
+            f"{ratio['p99_ms']:>7.2f}{agg['delivered_ratio']['min']:>11.4f}{agg['faults']:>8}"
+        )
+    load = results["load_average_1min"]
+    lines.append("")
+    lines.append(
+        f"code {results['code']}; 1-min load average {load['before']:.1f} before,"
+        f" {load['after']:.1f} after"
+    )
+    return "\n".join(lines)
 
 
 # -- reporting -------------------------------------------------------------------------
@@ -271,22 +413,39 @@ def main() -> int:
     parser.add_argument("--duration", type=float, help="measured seconds per trial")
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to cores")
     parser.add_argument("--output", type=Path, help="JSON results file (default: bench/results/)")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="postgres: N Roundtable processes on PostgreSQL against one on SQLite",
+    )
+    parser.add_argument(
+        "--processes",
+        default="1,2,4",
+        help="with --database postgres: process counts, comma-separated (default 1,2,4)",
+    )
     args = parser.parse_args()
     scenario = QUICK if args.quick else FULL
     overrides = {"trials": args.trials, "rate": args.rate, "duration_s": args.duration}
     scenario = replace(scenario, **{k: v for k, v in overrides.items() if v is not None})
 
-    results = run(scenario, pinned=not args.no_pin)
+    postgres = args.database == "postgres"
+    if postgres:
+        processes = [int(n) for n in args.processes.split(",") if n.strip()]
+        results = run_pg(scenario, not args.no_pin, processes)
+    else:
+        results = run(scenario, pinned=not args.no_pin)
     output = args.output
     if output is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        output = RESULTS / f"fanout-{stamp}{'-quick' if args.quick else ''}.json"
+        kind = "fanout-pg" if postgres else "fanout"
+        output = RESULTS / f"{kind}-{stamp}{'-quick' if args.quick else ''}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print()
-    print(report(results))
+    print(report_pg(results) if postgres else report(results))
     print(f"\nresults: {output}")
-    return 0 if all(results["summary"][t]["correct"] for t in ("bare", "roundtable")) else 1
+    return 0 if all(summary["correct"] for summary in results["summary"].values()) else 1
 
 
 if __name__ == "__main__":
