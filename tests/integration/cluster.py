@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -147,3 +148,28 @@ class FailoverPeer(Peer):
                 await self.connect()
             await self.act()
             await asyncio.sleep(every)
+
+
+def spread_peers(
+    cluster: Cluster, scene: Scene, servers: list[LiveServer], per_server: int, seed: int
+) -> list[FailoverPeer]:
+    """``per_server`` members of every group on each of ``servers``, each with its own seeded
+    random stream, able to fail over to any process of the cluster."""
+    rng = random.Random(seed)
+    peers: list[FailoverPeer] = []
+    for group in range(len(scene.groups)):
+        for server in servers:
+            for n in range(per_server):
+                name = f"g{group}-{server.port}-{n}"
+                peers.append(
+                    FailoverPeer(
+                        name,
+                        server,
+                        join_on(scene, server, group, name),
+                        scene.id,
+                        [scene.checklist(group)],
+                        random.Random(rng.random()),
+                        servers=cluster.servers,
+                    )
+                )
+    return peers

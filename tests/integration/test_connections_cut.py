@@ -15,7 +15,6 @@ and after recovery everyone converges with each acknowledged op in the log once.
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 import time
 from collections import Counter
@@ -27,7 +26,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.integration.cluster import Cluster, FailoverPeer, backends, join_on, terminate
+from tests.integration.cluster import Cluster, backends, spread_peers, terminate
 from tests.realtime.clients import log_of, token
 from tests.realtime.peers import Peer
 from tests.realtime.test_convergence import converge
@@ -85,23 +84,7 @@ async def cut_while_in_flight(cluster: Cluster, workshop_id: int, waiters: int =
 
 def test_cut_connections_mid_session_lose_and_double_nothing(shared_pair: Cluster) -> None:
     scene = shared_pair.scene(1)
-    rng = random.Random(SEED)
-    peers: list[FailoverPeer] = []
-    for group in range(len(scene.groups)):
-        for server in shared_pair.servers:
-            for n in range(2):
-                name = f"g{group}-{server.port}-{n}"
-                peers.append(
-                    FailoverPeer(
-                        name,
-                        server,
-                        join_on(scene, server, group, name),
-                        scene.id,
-                        [scene.checklist(group)],
-                        random.Random(rng.random()),
-                        servers=shared_pair.servers,
-                    )
-                )
+    peers = spread_peers(shared_pair, scene, shared_pair.servers, 2, SEED)
     cut: list[int] = []
 
     async def cuts() -> None:

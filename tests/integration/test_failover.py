@@ -5,12 +5,11 @@ their ``last_seq``, resend what was not acknowledged, and nothing is lost or dou
 from __future__ import annotations
 
 import asyncio
-import random
 from collections import Counter
 
 import pytest
 
-from tests.integration.cluster import Cluster, FailoverPeer, follow, join_on
+from tests.integration.cluster import Cluster, FailoverPeer, follow, spread_peers
 from tests.realtime.clients import log_of
 from tests.realtime.peers import Peer
 from tests.realtime.test_convergence import converge
@@ -27,23 +26,7 @@ OP_EVERY_S = 0.03  # per peer: 8 peers, about 250 ops a second in all
 def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
     doomed, survivor = pair.servers
     scene = pair.scene(1)  # the facilitator works through the survivor
-    rng = random.Random(SEED)
-    peers: list[FailoverPeer] = []
-    for group in range(len(scene.groups)):
-        for server in (doomed, survivor):
-            for n in range(PER_GROUP_AND_PROCESS):
-                name = f"g{group}-{server.port}-{n}"
-                peers.append(
-                    FailoverPeer(
-                        name,
-                        server,
-                        join_on(scene, server, group, name),
-                        scene.id,
-                        [scene.checklist(group)],
-                        random.Random(rng.random()),
-                        servers=pair.servers,
-                    )
-                )
+    peers = spread_peers(pair, scene, [doomed, survivor], PER_GROUP_AND_PROCESS, SEED)
     on_doomed = [p for p in peers if p.client.server is doomed]
     acked_at_kill: dict[str, set[int]] = {}
     pending_at_kill: dict[str, set[int]] = {}
