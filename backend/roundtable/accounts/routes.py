@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
-from sqlmodel import col
 
 from roundtable.accounts import service
 from roundtable.accounts.models import Account
@@ -12,12 +12,12 @@ from roundtable.attribution import render_member
 from roundtable.db import write_session
 from roundtable.deps import DbDep, LoginDep, ServicesDep, check_origin, client_address
 from roundtable.errors import OpRejected, RateLimited
-from roundtable.groups.models import Group, Member
+from roundtable.groups.models import Member
+from roundtable.groups.service import find_joinable_group
 from roundtable.schemas import JoinBody, LoginBody, Me, MemberPublic
 from roundtable.security import CSRF_COOKIE, SESSION_COOKIE, normalise_join_code
 from roundtable.services import Services
 from roundtable.values import member_values
-from roundtable.workshops.models import Workshop
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -100,7 +100,7 @@ async def join(body: JoinBody, request: Request, response: Response, services: S
     address = f"ip:{client_address(request, services)}"
     _limited(services, address, "join_limiter")
     code = normalise_join_code(body.code)
-    group = await services.hub.run_read(lambda engine: _find_group(engine, code))
+    group = await services.hub.run_read(partial(find_joinable_group, code=code))
     if group is None:
         services.join_limiter.record_failure(address)
         raise OpRejected("not_found", "code: no group has this join code", field="code")
@@ -129,21 +129,3 @@ async def join(body: JoinBody, request: Request, response: Response, services: S
         workshop_id=member.workshop_id,
         csrf_token=row.csrf_token,
     )
-
-
-def _find_group(engine: object, code: str) -> Group | None:
-    from sqlalchemy import Engine
-
-    from roundtable.db import read_session
-
-    assert isinstance(engine, Engine)
-    with read_session(engine) as db:
-        row = db.execute(
-            select(Group, col(Workshop.phase))
-            .join(Workshop, col(Workshop.id) == col(Group.workshop_id))
-            .where(col(Group.join_code) == code, col(Group.deleted).is_(False))
-        ).first()
-        if row is None or row[1] == "published":
-            return None
-        group: Group = row[0]
-        return group
