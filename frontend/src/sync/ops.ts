@@ -7,7 +7,19 @@
  * simply wait for the server.
  */
 
-import type { Change, Entities, EntityName, Group, Item, Kind, Status, Vote, Workshop } from './protocol';
+import type {
+  Agreement,
+  AgreementLevel,
+  Change,
+  Entities,
+  EntityName,
+  Group,
+  Item,
+  Kind,
+  Status,
+  Vote,
+  Workshop,
+} from './protocol';
 
 interface ItemFields {
   kind?: Kind;
@@ -40,6 +52,14 @@ export interface OpArgs {
   'comment.update': { id: string; body: string };
   'comment.delete': { id: string };
   'vote.set': { item_id: string; count: number };
+  'consolidation.merge': { source_ids: string[]; target_id?: string; id?: string; position?: string };
+  'consolidation.unmerge': { source_id: string };
+  'consolidation.split': { id: string; parts: { id?: string; source_ids: string[] }[] };
+  'consolidation.undo': { seq: number };
+  'consolidation.ack_source': { id: string; source_id: string };
+  'agreement.set': { item_id: string; level: AgreementLevel; reservation?: string };
+  'agreement.clear': { item_id: string };
+  'agreement.record': { item_id: string; level: AgreementLevel | null; note?: string };
 }
 
 export type OpKind = keyof OpArgs;
@@ -152,6 +172,28 @@ const predictors: { [K in OpKind]?: Predictor<K> } = {
       },
     ];
   },
+  'agreement.set': (args, read, ctx) => {
+    const item = read('item', args.item_id);
+    const mine = myAgreement(args.item_id, ctx);
+    const reservation = (args.reservation ?? mine?.reservation ?? '').trim();
+    if (mine) return [{ entity: 'agreement', id: mine.id, values: { level: args.level, reservation } }];
+    if (!item || ctx.memberId === null) return [];
+    // The server names agreements; until it has, the guess goes under a name of its own.
+    const id = `local:${args.item_id}`;
+    const values: Agreement = {
+      id,
+      item_id: item.id,
+      checklist_id: item.checklist_id,
+      member_id: ctx.memberId,
+      level: args.level,
+      reservation,
+    };
+    return [{ entity: 'agreement', id, values: { ...values } }];
+  },
+  'agreement.clear': (args, _read, ctx) => {
+    const mine = myAgreement(args.item_id, ctx);
+    return mine ? [{ entity: 'agreement', id: mine.id, deleted: true }] : [];
+  },
   'workshop.update': (args, read, ctx) =>
     read('workshop', ctx.workshopId) ? [{ entity: 'workshop', id: ctx.workshopId, values: { ...args } }] : [],
   'group.update': (args, read) => {
@@ -159,6 +201,14 @@ const predictors: { [K in OpKind]?: Predictor<K> } = {
     return read('group', id) ? [{ entity: 'group', id, values }] : [];
   },
 };
+
+function myAgreement(itemId: string, ctx: PredictContext): Agreement | undefined {
+  if (ctx.memberId === null) return undefined;
+  for (const row of ctx.rows('agreement')) {
+    if (row.item_id === itemId && row.member_id === ctx.memberId) return row;
+  }
+  return undefined;
+}
 
 export function predict(kind: string, args: Record<string, unknown>, read: Reader, ctx: PredictContext): Change[] {
   const predictor = predictors[kind as OpKind] as Predictor<OpKind> | undefined;

@@ -118,6 +118,38 @@ export interface Item {
   /** The item's version: the seq of its last change (0 while only local). */
   updated_seq: number;
   merged_into: string | null;
+  /** Consolidated items: the workshop's display number ("K12"); null for group items. */
+  ref?: string | null;
+  /** Group items merged into a consolidated item: that item's ref. */
+  merged_ref?: string | null;
+  /** Consolidated items: the group items merged into it. */
+  sources?: ItemSource[];
+  /** Consolidated items: the outcome the facilitator recorded in the agreement round. */
+  agreement_level?: AgreementLevel | null;
+  agreement_note?: string | null;
+}
+
+/** A group item merged into a consolidated item; `stale` once it was edited after the merge. */
+export interface ItemSource {
+  id: string;
+  checklist_id: number;
+  group_id: number | null;
+  stale: boolean;
+}
+
+export type AgreementLevel = 'full' | 'reservations' | 'stand_aside' | 'disagree';
+
+/** One member's level of agreement with a consolidated item. */
+export interface Agreement {
+  /** Opaque (not derived from the member); a local name while it is only this client's guess. */
+  id: string;
+  item_id: string;
+  checklist_id: number;
+  /** Null where the attribution policy hides who it is. */
+  member_id: number | null;
+  level: AgreementLevel;
+  reservation: string;
+  updated_seq?: number;
 }
 
 export interface Comment {
@@ -147,6 +179,7 @@ export interface Entities {
   item: Item;
   comment: Comment;
   vote: Vote;
+  agreement: Agreement;
 }
 
 export type EntityName = keyof Entities;
@@ -159,6 +192,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'item',
   'comment',
   'vote',
+  'agreement',
 ];
 
 // -- changes and events ----------------------------------------------------------------
@@ -237,6 +271,8 @@ export interface Snapshot {
   items: Item[];
   comments: Comment[];
   votes: Vote[];
+  /** Absent from servers that predate the agreement round. */
+  agreements?: Agreement[];
 }
 
 export interface EventsMessage {

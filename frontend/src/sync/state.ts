@@ -28,6 +28,7 @@ export const EMPTY_TABLES: Tables = Object.freeze({
   item: {},
   comment: {},
   vote: {},
+  agreement: {},
 });
 
 function keyed<T extends { id: number | string }>(rows: readonly T[]): Record<string, T> {
@@ -46,6 +47,7 @@ export function tablesFromSnapshot(snapshot: Snapshot): Tables {
     item: keyed(snapshot.items),
     comment: keyed(snapshot.comments),
     vote: keyed(snapshot.votes),
+    agreement: keyed(snapshot.agreements ?? []),
   };
 }
 
