@@ -13,6 +13,8 @@ from roundtable.workshops.models import Workshop
 COMMENT_PHASES = ("breakout", "consolidation", "review")
 VOTE_PHASES = ("breakout", "review")
 CONSOLIDATED_VISIBLE_PHASES = ("review", "published")
+CONSOLIDATION_PHASES = ("consolidation", "review")
+AGREEMENT_PHASES = ("review",)
 
 
 def is_facilitator(member: Member | None) -> bool:
@@ -58,6 +60,38 @@ def can_vote(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
         and workshop.phase in VOTE_PHASES
         and can_read_checklist(member, workshop, checklist)
     )
+
+
+def can_consolidate(member: Member | None, workshop: Workshop) -> bool:
+    """Merging, unmerging, splitting and recording agreement: facilitators, while the
+    consolidated checklist is being made."""
+    return is_facilitator(member) and workshop.phase in CONSOLIDATION_PHASES
+
+
+def can_agree(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+    """Marking one's agreement with a consolidated item (the agreement round)."""
+    return (
+        member.role in ("participant", "facilitator")
+        and not member.removed
+        and checklist.group_id is None
+        and workshop.phase in AGREEMENT_PHASES
+        and can_read_checklist(member, workshop, checklist)
+    )
+
+
+def why_not_consolidate(member: Member | None, workshop: Workshop) -> str:
+    if not is_facilitator(member):
+        return "only facilitators merge, split and record agreement"
+    phases = " and ".join(CONSOLIDATION_PHASES)
+    return f"consolidation happens in the {phases} phases, not in {workshop.phase}"
+
+
+def why_not_agree(member: Member, workshop: Workshop, checklist: Checklist) -> str:
+    if member.role == "observer":
+        return "observers do not take part in the agreement round"
+    if checklist.group_id is not None:
+        return "agreement is marked on consolidated items, not on group items"
+    return f"the agreement round is open in the review phase, not in {workshop.phase}"
 
 
 def why_not_edit(member: Member, workshop: Workshop, checklist: Checklist) -> str:

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from roundtable.accounts.models import Account, LoginSession
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
+from roundtable.consolidation.models import Agreement, ConsolidationStep, ItemSource
 from roundtable.groups.models import Group, Member
 from roundtable.sync.models import Event, SyncClient
 from roundtable.workshops.models import Theme, Workshop
@@ -12,11 +13,14 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account",
+    "Agreement",
     "Checklist",
     "Comment",
+    "ConsolidationStep",
     "Event",
     "Group",
     "Item",
+    "ItemSource",
     "LoginSession",
     "Member",
     "SyncClient",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from roundtable.checklists import ops as checklist_ops
+from roundtable.consolidation import agreement as agreement_ops
+from roundtable.consolidation import ops as consolidation_ops
 from roundtable.groups import ops as group_ops
 from roundtable.interchange import ops as interchange_ops
+from roundtable.publishing import ops as publishing_ops
 from roundtable.sync.registry import OpRegistry
 from roundtable.workshops import ops as workshop_ops
 
@@ -15,4 +18,7 @@ def build_registry() -> OpRegistry:
     group_ops.register(registry)
     checklist_ops.register(registry)
     interchange_ops.register(registry)
+    consolidation_ops.register(registry)
+    agreement_ops.register(registry)
+    publishing_ops.register(registry)
     return registry

@@ -85,6 +85,11 @@ def item_values(i: Item) -> dict[str, Any]:
         "created_by": i.created_by,
         "updated_seq": i.updated_seq,
         "merged_into": i.merged_into,
+        # Consolidated items; ``merged_ref`` and ``sources`` are added by
+        # ``consolidation.provenance.with_provenance`` (they need other rows).
+        "ref": None if i.ref_number is None else f"K{i.ref_number}",
+        "agreement_level": i.agreement_level,
+        "agreement_note": i.agreement_note,
     }
 
 

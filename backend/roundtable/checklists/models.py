@@ -38,6 +38,11 @@ class Item(SQLModel, table=True):
     field_seqs: dict[str, list[object]] = Field(default_factory=dict, sa_type=JSON)
     deleted: bool = False
     merged_into: str | None = Field(default=None, foreign_key="item.id")
+    # Consolidated items: the display number (12 for "K12"), given at creation, never reused.
+    ref_number: int | None = None
+    # Consolidated items: the agreement level the facilitator recorded, and a note on it.
+    agreement_level: str | None = Field(default=None, max_length=16)
+    agreement_note: str = ""
 
 
 class Comment(SQLModel, table=True):

@@ -17,6 +17,7 @@ from roundtable.access import (
     why_not_vote,
 )
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
+from roundtable.consolidation.provenance import next_ref_number, on_source_changed, with_provenance
 from roundtable.errors import OpRejected, changed_fields, forbidden, invalid, not_found
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
@@ -112,6 +113,9 @@ def register(registry: OpRegistry) -> None:
             created_seq=ctx.seq,
             updated_seq=ctx.seq,
             field_seqs={},
+            ref_number=None
+            if checklist.group_id
+            else next_ref_number(ctx.session, checklist.workshop_id),
         )
         ctx.session.add(item)
         ctx.session.flush()
@@ -152,7 +156,7 @@ def register(registry: OpRegistry) -> None:
         )
         if overwrote:
             change["overwrote"] = overwrote
-        return OpOutcome([change], scope=checklist.id, result=item)
+        return on_source_changed(ctx, item, OpOutcome([change], scope=checklist.id, result=item))
 
     @op(registry, "item.move", ItemMoveArgs)
     def move_item(ctx: OpContext, args: ItemMoveArgs) -> OpOutcome:
@@ -160,10 +164,14 @@ def register(registry: OpRegistry) -> None:
         _require_edit(ctx, checklist)
         item.position = args.position
         item.updated_seq = ctx.seq
-        return OpOutcome(
-            [upsert("item", item.id, {"position": item.position, "updated_seq": ctx.seq})],
-            scope=checklist.id,
-            result=item,
+        return on_source_changed(
+            ctx,
+            item,
+            OpOutcome(
+                [upsert("item", item.id, {"position": item.position, "updated_seq": ctx.seq})],
+                scope=checklist.id,
+                result=item,
+            ),
         )
 
     @op(registry, "item.delete", ItemRef)
@@ -173,7 +181,8 @@ def register(registry: OpRegistry) -> None:
         _check_version(item, args.if_version)
         item.deleted = True
         item.updated_seq = ctx.seq
-        return OpOutcome([removal("item", item.id)], scope=checklist.id, result=item)
+        outcome = OpOutcome([removal("item", item.id)], scope=checklist.id, result=item)
+        return on_source_changed(ctx, item, outcome)
 
     @op(registry, "item.restore", ItemRef)
     def restore_item(ctx: OpContext, args: ItemRef) -> OpOutcome:
@@ -183,9 +192,9 @@ def register(registry: OpRegistry) -> None:
             raise OpRejected("conflict", f"args.id: item {item.id} is not deleted", field="args.id")
         item.deleted = False
         item.updated_seq = ctx.seq
-        return OpOutcome(
-            [upsert("item", item.id, item_values(item))], scope=checklist.id, result=item
-        )
+        [values] = with_provenance(ctx.session, [item_values(item)])
+        outcome = OpOutcome([upsert("item", item.id, values)], scope=checklist.id, result=item)
+        return on_source_changed(ctx, item, outcome)
 
     @op(registry, "comment.create", CommentCreateArgs)
     def create_comment(ctx: OpContext, args: CommentCreateArgs) -> OpOutcome:

@@ -10,6 +10,9 @@ from sqlmodel import Session, col
 from roundtable.access import can_read_checklist
 from roundtable.attribution import render_values
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
+from roundtable.consolidation.agreement import agreement_values
+from roundtable.consolidation.models import Agreement
+from roundtable.consolidation.provenance import with_provenance
 from roundtable.groups.models import Group, Member
 from roundtable.values import (
     checklist_values,
@@ -50,6 +53,10 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
     item_ids = {i.id for i in items}
     comments = [c for c in rows(Comment, col(Comment.deleted).is_(False)) if c.item_id in item_ids]
     votes = [v for v in rows(Vote) if v.checklist_id in visible]
+    agreements = [a for a in rows(Agreement) if a.checklist_id in visible]
+    item_rows = with_provenance(
+        session, [item_values(i) for i in sorted(items, key=lambda i: (i.position, i.id))]
+    )
 
     def render(entity: str, values: dict[str, Any]) -> dict[str, Any]:
         return render_values(entity, values, policy, viewer)
@@ -71,9 +78,8 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
             for m in rows(Member, Member.removed.is_(False))  # type: ignore[attr-defined]
         ],
         "checklists": [checklist_values(c) for c in checklists],
-        "items": [
-            render("item", item_values(i)) for i in sorted(items, key=lambda i: (i.position, i.id))
-        ],
+        "items": [render("item", values) for values in item_rows],
         "comments": [render("comment", comment_values(c)) for c in comments],
         "votes": [render("vote", vote_values(v)) for v in votes],
+        "agreements": [render("agreement", agreement_values(a)) for a in agreements],
     }
