@@ -33,6 +33,7 @@ from roundtable.interchange.routes import router as interchange_router
 from roundtable.logs import RequestId, current_request_id
 from roundtable.metrics import CONTENT_TYPE, Metrics
 from roundtable.ops import build_registry
+from roundtable.publishing.routes import router as editions_router
 from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import LocalNotifier, Notifier, PostgresNotifier
 from roundtable.realtime.routes import router as live_router
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interchange_router,
         suggestions_router,
         exports_router,
+        editions_router,
         live_router,
     ):
         app.include_router(router)

@@ -75,3 +75,19 @@ def mentions(changes: list[dict[str, Any]], actor_id: int | None) -> set[int]:
             if isinstance(ref, int):
                 found.add(ref)
     return found
+
+
+def render_raised_by(groups: list[tuple[int, str]], policy: str) -> list[str]:
+    """Where a consolidated point came from, as published: ``(group number, group name)``
+    pairs in group order. Under ``chatham_house`` a group is told by its number only
+    ("Group 2"): a group's chosen name may say who sat in it (an agency, a country)."""
+    if hides_authors(policy):
+        return [f"Group {number}" for number, _ in groups]
+    return [name for _, name in groups]
+
+
+def render_reservation(text: str, member_name: str | None, policy: str) -> str:
+    """A recorded reservation as published: the member's name only under ``named``."""
+    if policy == "named" and member_name:
+        return f"{text} ({member_name})"
+    return text

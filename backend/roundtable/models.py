@@ -3,9 +3,11 @@
 from sqlmodel import SQLModel
 
 from roundtable.accounts.models import Account, LoginSession
+from roundtable.assessments.models import Assessment, AssessmentEntry
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.consolidation.models import Agreement, ConsolidationStep, ItemSource
 from roundtable.groups.models import Group, Member
+from roundtable.publishing.models import Edition, ItemCode
 from roundtable.sync.models import Event, SyncClient
 from roundtable.workshops.models import Theme, Workshop
 
@@ -13,13 +15,17 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account",
+    "Assessment",
+    "AssessmentEntry",
     "Agreement",
     "Checklist",
     "Comment",
     "ConsolidationStep",
+    "Edition",
     "Event",
     "Group",
     "Item",
+    "ItemCode",
     "ItemSource",
     "LoginSession",
     "Member",

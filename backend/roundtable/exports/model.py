@@ -48,6 +48,7 @@ class EditionInfo:
     number: int
     title: str = ""
     published_at: datetime | None = None
+    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class ActorInfo:
 class AgreementInfo:
     level: str
     reservations: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,14 @@ def build_snapshot(
         items=tuple(items),
         filter=wanted,
     )
+
+
+def filter_items(
+    items: tuple[ExportItem, ...], wanted: ExportFilter, themes: tuple[ThemeInfo, ...]
+) -> tuple[ExportItem, ...]:
+    """The items that pass the filter (a bad filter is refused, naming the field)."""
+    theme_keys = _check_filter(wanted, themes)
+    return tuple(item for item in items if _matches(item, wanted, theme_keys))
 
 
 def theme_subtree(themes: tuple[ThemeInfo, ...], key: str) -> set[str]:

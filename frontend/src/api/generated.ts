@@ -50,6 +50,96 @@ export interface ConsolidatedItem {
   sources: string[];
 }
 
+export interface EditionChange {
+  code: string;
+  change: "added" | "removed" | "reworded" | "retagged" | "merged" | "split";
+  title: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  detail: string;
+}
+
+export interface EditionChanges {
+  previous: EditionRef | null;
+  changes: EditionChange[];
+}
+
+export interface EditionCreate {
+  /** Empty: the workshop's title */
+  title?: string;
+  notes?: string;
+}
+
+export interface EditionItem {
+  code: string;
+  kind: string;
+  title: string;
+  detail: string;
+  themes: string[];
+  actors: string[];
+  references: string[];
+  agreement: ItemAgreement | null;
+  /** Groups the item came from, as the attribution policy allows */
+  raised_by: string[];
+  position: number;
+}
+
+export interface EditionListed {
+  number: number;
+  slug: string;
+  title: string;
+  published_at: string;
+}
+
+export interface EditionMeta {
+  number: number;
+  title: string;
+  notes: string;
+  published_at: string;
+  slug: string;
+}
+
+export interface EditionPage {
+  workshop: PublicWorkshop;
+  edition: EditionMeta;
+  previous: EditionRef | null;
+  editions: EditionListed[];
+  themes: EditionTheme[];
+  items: EditionItem[];
+}
+
+/** An edition as facilitators list it. */
+export interface EditionPublic {
+  number: number;
+  title: string;
+  notes: string;
+  slug: string;
+  published_at: string;
+  url: string;
+  /** How many items the edition holds */
+  items: number;
+}
+
+export interface EditionRef {
+  number: number;
+  slug: string;
+}
+
+export interface EditionTheme {
+  key: string;
+  label: string;
+  parent: string | null;
+  prefix: string;
+}
+
+export interface Error {
+  error: {
+    code: string;
+    message: string;
+    field?: string;
+  };
+}
+
 export interface EventPublic {
   seq: number;
   client_id: string | null;
@@ -106,10 +196,6 @@ export interface GroupUpdate {
   focus_themes?: string[] | null;
 }
 
-export interface HTTPValidationError {
-  detail?: ValidationError[];
-}
-
 export interface Health {
   status: "ok";
   version: string;
@@ -117,6 +203,13 @@ export interface Health {
 
 export interface ImportedWorkshop {
   id: number;
+}
+
+export interface ItemAgreement {
+  level: string;
+  note: string;
+  tally: Record<string, number>;
+  reservations: string[];
 }
 
 export interface ItemCreate {
@@ -208,6 +301,16 @@ export interface MergeSuggestions {
   items: Record<string, string>;
 }
 
+export interface PublicWorkshop {
+  title: string;
+  starts_on: string | null;
+  ends_on: string | null;
+  venue: string;
+  organisers: string[];
+  description: string;
+  attribution: string;
+}
+
 /** ``ok`` or what is wrong (``unavailable: ...``), for the database and the notifier. */
 export interface Ready {
   status: "ready" | "unavailable";
@@ -265,14 +368,6 @@ export interface ThemeUpdate {
   label?: string | null;
   description?: string | null;
   position?: string | null;
-}
-
-export interface ValidationError {
-  loc: (string | number)[];
-  msg: string;
-  type: string;
-  input?: unknown;
-  ctx?: Record<string, unknown>;
 }
 
 export interface VotePublic {
@@ -370,18 +465,22 @@ export interface ApiResponses {
   deleteItem: void;
   deleteTheme: void;
   downloadChecklist: void;
+  downloadEdition: void;
   exportWorkshop: RoundtableDocument;
+  getEditionChanges: EditionChanges;
   getInterchangeSchema: Record<string, unknown>;
   getItem: ItemPublic;
   getItemHistory: EventPublic[];
   getMe: Me;
   getMyMembership: MemberPublic;
+  getPublicEdition: EditionPage;
   getWorkshop: WorkshopPublic;
   health: Health;
   importWorkshop: ImportedWorkshop;
   joinGroup: Me;
   listChecklists: ChecklistPublic[];
   listComments: CommentPublic[];
+  listEditions: EditionPublic[];
   listEvents: EventPublic[];
   listGroups: GroupPublic[];
   listItems: ItemPublic[];
@@ -393,6 +492,7 @@ export interface ApiResponses {
   login: Me;
   logout: void;
   moveItem: ItemPublic;
+  publishEdition: EditionPublic;
   ready: Ready;
   removeMember: void;
   restoreItem: ItemPublic;

@@ -1,0 +1,172 @@
+"""Editions: facilitators publish and list them; anyone with the link reads and downloads.
+
+The public routes (``/api/public/editions/{slug}``) need no login: the slug is the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from roundtable.deps import DbDep, FacilitatorDep, ServicesDep, submit_as
+from roundtable.errors import OpRejected
+from roundtable.exports.edition import edition_info, edition_snapshot
+from roundtable.exports.formats import FORMATS
+from roundtable.exports.model import Snapshot
+from roundtable.exports.routes import render_pool
+from roundtable.exports.worker import ExportFailed, ExportTimeout
+from roundtable.publishing.models import Edition
+from roundtable.publishing.ops import EditionCreate, edition_values
+from roundtable.publishing.schemas import EditionChanges, EditionPage, EditionPublic
+from roundtable.publishing.service import (
+    edition_by_slug,
+    edition_changes,
+    edition_page,
+    editions_of,
+)
+from roundtable.timeutil import isoformat
+
+router = APIRouter(tags=["editions"])
+
+SlugPath = Annotated[str, Path(min_length=1, max_length=100)]
+FilterValue = Annotated[str | None, Query(max_length=64)]
+DownloadFormat = Literal["pdf", "docx", "xlsx", "csv", "md", "json", "html"]
+JSON_MEDIA_TYPE = "application/json"
+
+
+@router.post(
+    "/api/workshops/{workshop_id}/editions",
+    operation_id="publishEdition",
+    response_model=EditionPublic,
+    status_code=201,
+)
+async def publish(body: EditionCreate, viewer: FacilitatorDep, services: ServicesDep) -> Any:
+    """Publishes the consolidated checklist as the next edition (facilitators).
+
+    Refused (409, field ``items``) while a consolidated item is flagged as possible
+    personal data."""
+    edition: Edition = await submit_as(
+        services, viewer, "edition.publish", body.model_dump(exclude_unset=True)
+    )
+    return edition_values(edition)
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/editions",
+    operation_id="listEditions",
+    response_model=list[EditionPublic],
+)
+def list_editions(viewer: FacilitatorDep, db: DbDep) -> Any:
+    return [edition_values(e) for e in editions_of(db, viewer.workshop_id)]
+
+
+@router.get(
+    "/api/public/editions/{slug}", operation_id="getPublicEdition", response_model=EditionPage
+)
+def get_edition(slug: SlugPath, db: DbDep) -> Any:
+    """A published edition, readable without login by whoever has its link."""
+    return edition_page(db, edition_by_slug(db, slug))
+
+
+@router.get(
+    "/api/public/editions/{slug}/changes",
+    operation_id="getEditionChanges",
+    response_model=EditionChanges,
+)
+def get_changes(slug: SlugPath, db: DbDep) -> Any:
+    """What changed since the previous edition, item by item."""
+    return edition_changes(db, edition_by_slug(db, slug))
+
+
+@router.get(
+    "/api/public/editions/{slug}/download/{fmt}",
+    operation_id="downloadEdition",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                **{f.media_type: {} for f in FORMATS.values()},
+                JSON_MEDIA_TYPE: {},
+            }
+        }
+    },
+)
+async def download_edition(
+    slug: SlugPath,
+    fmt: DownloadFormat,
+    request: Request,
+    db: DbDep,
+    theme: FilterValue = None,
+    kind: FilterValue = None,
+    actor: FilterValue = None,
+) -> Response:
+    """The edition, or the items passing the filter, as a file."""
+    edition, snapshot = await run_in_threadpool(
+        _edition_snapshot, db, slug, theme=theme, kind=kind, actor=actor
+    )
+    if fmt == "json":
+        content = json.dumps(edition_json(edition, snapshot), ensure_ascii=False, indent=2).encode(
+            "utf-8"
+        )
+        media_type, extension = JSON_MEDIA_TYPE, "json"
+    else:
+        try:
+            content = await render_pool(request).render(fmt, snapshot)
+        except (ExportTimeout, ExportFailed) as exc:
+            raise OpRejected("unavailable", f"{exc}; try again later") from None
+        media_type, extension = FORMATS[fmt].media_type, FORMATS[fmt].extension
+    filename = download_name(snapshot.workshop.title, edition.number, extension)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _edition_snapshot(db: Session, slug: str, **wanted: str | None) -> tuple[Edition, Snapshot]:
+    edition = edition_by_slug(db, slug)
+    info = edition_info(edition.number, edition.title, edition.published_at, edition.notes)
+    return edition, edition_snapshot(edition.document, info, **wanted)
+
+
+def edition_json(edition: Edition, snapshot: Snapshot) -> dict[str, Any]:
+    """``roundtable/v1`` with the edition's metadata and each item's code."""
+    document = edition.document
+    kept = {item.code for item in snapshot.items}
+    return {
+        "format": document.get("format", "roundtable/v1"),
+        "edition": {
+            "number": edition.number,
+            "title": edition.title,
+            "notes": edition.notes,
+            "published_at": isoformat(edition.published_at),
+            "slug": edition.slug,
+        },
+        "filter": {k: v for k, v in _filter_of(snapshot).items() if v is not None},
+        "workshop": document["workshop"],
+        "themes": document.get("themes", []),
+        "groups": [],
+        "consolidated": [
+            {"ref": item["code"], **{k: v for k, v in item.items() if k != "sources"}}
+            for item in document.get("items", [])
+            if item["code"] in kept
+        ],
+    }
+
+
+def _filter_of(snapshot: Snapshot) -> dict[str, str | None]:
+    f = snapshot.filter
+    return {"theme": f.theme, "kind": f.kind, "actor": f.actor}
+
+
+def download_name(title: str, number: int, extension: str) -> str:
+    """``trafficking-roundtable-edition-2.pdf``: ASCII, safe in a header."""
+    words = re.findall(r"[A-Za-z0-9]+", title.lower())[:6]
+    stem = "-".join(words)[:60].strip("-") or "roundtable"
+    return f"{stem}-edition-{number}.{extension}"
