@@ -18,7 +18,6 @@ def build_registry() -> OpRegistry:
     group_ops.register(registry)
     checklist_ops.register(registry)
     interchange_ops.register(registry)
-    publishing_ops.register(registry)
     consolidation_ops.register(registry)
     agreement_ops.register(registry)
     publishing_ops.register(registry)
