@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
         node_id = secrets.token_hex(4)
         notifier = build_notifier(settings, node_id)
         metrics = app.state.metrics = Metrics()
@@ -230,6 +230,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         # A backstop: input validation should refuse such values first, naming the field.
         log.warning("the database refused a value: %s", type(exc.orig).__name__)
         return _error(422, "invalid", "a value cannot be stored (out of range or malformed)")
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
+        # Down, restarting, locked past the busy timeout or out of disk: nothing of this
+        # request was committed (one transaction each), so it may be sent again.
+        reason = str(exc.orig or exc).strip().splitlines()
+        log.warning("database unavailable: %s", (reason[0] if reason else "")[:200])
+        return _error(503, "unavailable", "the database is unavailable; try again shortly")
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # "json": one JSON object per log line (``roundtable serve``); "text": uvicorn's default
     log_format: str = Field(default="text", validation_alias=_env("LOG_FORMAT"))
 
+    # SQLite: how long a write waits for another connection's lock before failing
+    sqlite_busy_timeout_s: float = Field(default=30.0, validation_alias=_env("SQLITE_BUSY_TIMEOUT"))
+
     # Live protocol
     ws_max_message_bytes: int = 64 * 1024
     ws_send_timeout_s: float = 10.0

@@ -22,20 +22,22 @@ from sqlmodel import Session
 _BEGIN_OPTION = "roundtable_begin"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0) -> Engine:
     """``hide_parameters``: a database error's message (which a logged traceback
-    carries) leaves out the statement's values, which may be names or what people wrote."""
+    carries) leaves out the statement's values, which may be names or what people wrote.
+    ``busy_timeout_s`` (SQLite): how long a writer waits for another's lock before its
+    op fails as ``unavailable``."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
             poolclass=NullPool if path == ":memory:" else None,
             hide_parameters=True,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_s)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -44,7 +46,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
@@ -53,7 +55,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # FULL: a commit survives a power cut, not only a crash (costs ~0.4 ms here).
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
