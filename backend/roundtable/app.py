@@ -17,9 +17,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from roundtable import __version__
+from roundtable import __version__, apidoc
 from roundtable.accounts.routes import router as auth_router
 from roundtable.checklists.routes import router as checklists_router
 from roundtable.config import Settings
@@ -31,12 +32,13 @@ from roundtable.exports.worker import RenderPool
 from roundtable.groups.routes import router as groups_router
 from roundtable.interchange.routes import router as interchange_router
 from roundtable.logs import RequestId, current_request_id
-from roundtable.metrics import CONTENT_TYPE, Metrics
+from roundtable.metrics import CONTENT_TYPE, Metrics, scrape_refusal
 from roundtable.ops import build_registry
 from roundtable.publishing.routes import router as editions_router
 from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import LocalNotifier, Notifier, PostgresNotifier
 from roundtable.realtime.routes import router as live_router
+from roundtable.safeguards.routes import router as safeguards_router
 from roundtable.schemas import Health, Ready
 from roundtable.security import RateLimiter
 from roundtable.services import Services
@@ -65,6 +67,60 @@ DOCS_CSP = (
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
     "object-src 'none'; frame-ancestors 'none'"
 )
+
+
+class BodyLimit:
+    """Refuses a request body past its size limit with 413, before it is read whole.
+
+    A declared ``Content-Length`` past the limit is refused without reading anything; a
+    chunked body is read up to the limit and refused at the first byte past it. The body
+    that fits is handed on as read (the app reads every JSON body whole anyway).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, large: dict[str, int]) -> None:
+        self.app = app
+        self.limit = limit
+        self.large = large  # path -> its own limit (imports)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.large.get(scope["path"], self.limit)
+        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = _error(413, "too_large", f"body: larger than the limit of {limit} bytes", "body")
+        response.headers["connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -146,6 +202,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Live, collaborative checklists for policy workshops",
         lifespan=lifespan,
     )
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        large={"/api/workshops/import": settings.max_import_bytes},
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestId)  # outermost: the id is known to everything inside
     _install_error_handlers(app)
@@ -174,7 +235,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(body.model_dump(), status_code=200 if good else 503)
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        peer = request.client.host if request.client else None
+        refusal = scrape_refusal(settings.metrics_token, request.headers, peer)
+        if refusal is not None:
+            status, message = refusal
+            response = _error(status, STATUS_CODES[status], message)
+            if status == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
         return Response(app.state.metrics.render(), media_type=CONTENT_TYPE)
 
     for router in (
@@ -186,11 +255,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         suggestions_router,
         exports_router,
         editions_router,
+        safeguards_router,
         live_router,
     ):
         app.include_router(router)
     _mount_spa(app)
+    apidoc.install(app)
     return app
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
@@ -216,14 +297,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {
-            400: "bad_request",
-            404: "not_found",
-            405: "method_not_allowed",
-            401: "unauthenticated",
-            403: "forbidden",
-        }
-        return _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+        code = STATUS_CODES.get(exc.status_code, "error")
+        response = _error(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
 
     @app.exception_handler(DataError)
     async def unstorable(_request: Request, exc: DataError) -> JSONResponse:
@@ -280,15 +357,46 @@ PLACEHOLDER_PAGE = """<!doctype html>
 <a href="/docs">API documentation</a>.</p></main></body></html>"""
 
 
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _refuse_unknown_api(app: FastAPI) -> None:
+    """Any method on a path under ``/api/`` that no route serves is 404 (the SPA's GET
+    catch-all would otherwise make every other method 405); a known path asked with a
+    method it does not take stays 405."""
+
+    @app.api_route("/api/{path:path}", methods=ALL_METHODS, include_in_schema=False)
+    def unknown_api(path: str, request: Request) -> Response:
+        allowed = [
+            method
+            for method in ALL_METHODS
+            if _served_before(app, {**request.scope, "method": method}, unknown_api)
+        ]
+        if allowed:
+            response = _error(405, "method_not_allowed", f"/{path} does not take {request.method}")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        return _error(404, "not_found", f"no API route /{path}")
+
+
+def _served_before(app: FastAPI, scope: Scope, stop: object) -> bool:
+    """Whether a route registered before the one whose endpoint is ``stop`` takes ``scope``."""
+    for route in app.router.routes:
+        if getattr(route, "endpoint", None) is stop:
+            return False
+        if route.matches(scope)[0] is Match.FULL:
+            return True
+    return False
+
+
 def _mount_spa(app: FastAPI) -> None:
+    _refuse_unknown_api(app)
     index = STATIC_DIR / "index.html"
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"), name="assets")
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:
-        if path.startswith("api/"):
-            return _error(404, "not_found", f"no API route /{path}")
         candidate = (STATIC_DIR / path).resolve()
         if path and candidate.is_file() and STATIC_DIR.resolve() in candidate.parents:
             from fastapi.responses import FileResponse

@@ -48,13 +48,24 @@ class Settings(BaseSettings):
     snapshot_threshold: int = 500
     hub_buffer_events: int = 4096
     poll_interval_s: float = Field(default=2.0, validation_alias=_env("POLL_INTERVAL"))
+    # How often open sockets are checked against their sessions (signed out, expired)
+    session_check_s: float = Field(default=30.0, validation_alias=_env("SESSION_CHECK"))
 
     # Abuse limits: attempts per window per client address
     join_failures_per_minute: int = 10
     login_failures_per_minute: int = 10
     trust_forwarded_for: bool = Field(default=False, validation_alias=_env("TRUST_FORWARDED_FOR"))
 
-    # Content limits
+    # ``GET /metrics``: with a token, only ``Authorization: Bearer <token>`` may read it;
+    # without one, only requests from this machine that no proxy forwarded.
+    metrics_token: str | None = Field(default=None, validation_alias=_env("METRICS_TOKEN"))
+
+    # Content limits. A request body past its limit is refused with 413 before it is read
+    # whole; imports carry a whole workshop and get the larger one.
+    max_body_bytes: int = Field(default=1024 * 1024, validation_alias=_env("MAX_BODY_BYTES"))
+    max_import_bytes: int = Field(
+        default=16 * 1024 * 1024, validation_alias=_env("MAX_IMPORT_BYTES")
+    )
     max_title_chars: int = 500
     max_detail_chars: int = 10_000
 

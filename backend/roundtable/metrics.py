@@ -13,10 +13,11 @@ There is no module-level registry: the app makes one in its lifespan
 from __future__ import annotations
 
 import bisect
+import hmac
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -283,3 +284,29 @@ class Metrics:
 
     def render(self) -> str:
         return self.registry.render()
+
+
+_LOOPBACK = ("127.", "::1", "::ffff:127.")
+_FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def scrape_refusal(
+    token: str | None, headers: Mapping[str, str], peer: str | None
+) -> tuple[int, str] | None:
+    """Why a request may not read ``/metrics`` (status, message), or ``None`` if it may.
+
+    With a token configured, the request must carry it as a bearer token. Without one,
+    only this machine may read: the peer is a loopback address and no proxy forwarded the
+    request (a reverse proxy on the same host would otherwise make everyone local).
+    """
+    if token:
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        ):
+            return None
+        return 401, "Authorization: a bearer token is required to read the metrics"
+    forwarded = any(name in headers for name in _FORWARDING_HEADERS)
+    if peer is not None and peer.startswith(_LOOPBACK) and not forwarded:
+        return None
+    return 403, "metrics are readable from this machine only unless METRICS_TOKEN is set"

@@ -8,6 +8,7 @@ import pytest
 
 from roundtable.metrics import Registry
 from tests.observability.checks import parse
+from tests.observability.conftest import METRICS_TOKEN
 from tests.support import (
     Api,
     AppFactory,
@@ -21,7 +22,7 @@ from tests.support import (
 
 
 def scrape(api: Api) -> dict[str, float]:
-    r = api.get("/metrics")
+    r = api.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
     return parse(r.text)
