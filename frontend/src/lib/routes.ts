@@ -8,6 +8,7 @@ export type Route =
   | { name: 'workshop'; workshopId: number }
   | { name: 'checklist'; workshopId: number; checklistId: number }
   | { name: 'projector'; workshopId: number; checklistId: number }
+  | { name: 'consolidate'; workshopId: number }
   | { name: 'notFound' };
 
 const ID = '([1-9][0-9]{0,15})';
@@ -17,6 +18,7 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, code: string) => Route][] = [
   [/^\/login$/, () => ({ name: 'login' })],
   [/^\/w$/, () => ({ name: 'workshops' })],
   [new RegExp(`^/w/${ID}$`), (m) => ({ name: 'workshop', workshopId: Number(m[1]) })],
+  [new RegExp(`^/w/${ID}/consolidate$`), (m) => ({ name: 'consolidate', workshopId: Number(m[1]) })],
   [
     new RegExp(`^/w/${ID}/c/${ID}$`),
     (m) => ({ name: 'checklist', workshopId: Number(m[1]), checklistId: Number(m[2]) }),
@@ -58,6 +60,8 @@ export function pathFor(route: Route): string {
       return `/w/${route.workshopId}/c/${route.checklistId}`;
     case 'projector':
       return `/w/${route.workshopId}/c/${route.checklistId}/projector`;
+    case 'consolidate':
+      return `/w/${route.workshopId}/consolidate`;
     case 'notFound':
       return '/';
   }

@@ -83,3 +83,15 @@ export function shares(tally: Tally): Record<AgreementLevel, number> {
   for (const level of LEVELS) out[level] = Math.round((tally.counts[level] / tally.total) * 100);
   return out;
 }
+
+/** What an item card of the consolidated checklist needs for the agreement round. */
+export interface AgreementView {
+  tallies: ReadonlyMap<string, Tally>;
+  /** May I mark my agreement now? */
+  canAgree: boolean;
+  /** Facilitators see the distribution and record the outcome. */
+  canRecord: boolean;
+  set: (item: Item, level: AgreementLevel, reservation: string) => void;
+  clear: (item: Item) => void;
+  record: (item: Item, level: AgreementLevel | null, note: string) => void;
+}

@@ -5,6 +5,7 @@
  */
 
 import type { Comment, Item, Member, Phase, Vote, Workshop } from '../../sync/protocol';
+import type { AgreementView } from '../agreement/model';
 import type { Table } from '../../sync/state';
 
 const VOTE_PHASES: readonly Phase[] = ['breakout', 'review'];
@@ -106,4 +107,6 @@ export interface DiscussionView {
   comment: (item: Item, body: string) => void;
   editComment: (comment: Comment, body: string) => void;
   deleteComment: (comment: Comment) => void;
+  /** The agreement round, on the consolidated checklist in the review phase. */
+  agreement?: AgreementView | null;
 }
