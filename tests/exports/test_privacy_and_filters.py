@@ -30,6 +30,8 @@ def readable_text(fmt: str, content: bytes) -> str:
             return "\n".join([*pages, *map(str, pdf.get_metadata_dict().values())])
         finally:
             pdf.close()
+    if fmt == "html":
+        return html.unescape(content.decode("utf-8"))
     return content.decode("utf-8-sig")
 
 

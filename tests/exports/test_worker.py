@@ -53,8 +53,8 @@ def test_a_render_past_its_timeout_fails_and_the_pool_recovers(
 
 
 def test_an_unknown_format_is_refused_before_any_work(pool: RenderPool) -> None:
-    with pytest.raises(ValueError, match="unknown export format 'html'"):
-        asyncio.run(pool.render("html", None))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown export format 'rtf'"):
+        asyncio.run(pool.render("rtf", None))  # type: ignore[arg-type]
 
 
 def _worker_pids(pool: RenderPool) -> list[int]:

@@ -77,6 +77,15 @@ def _title_page(doc: DocumentObject, snapshot: Snapshot) -> None:
     ):
         if line:
             doc.add_paragraph(xml_safe(line))
+    edition = snapshot.edition
+    if edition is not None and edition.title:
+        named = doc.add_paragraph()
+        named.paragraph_format.space_before = Pt(36)
+        named.add_run(xml_safe(edition.title)).bold = True
+    if edition is not None and edition.notes:
+        for line in edition.notes.splitlines():
+            if line.strip():
+                doc.add_paragraph(xml_safe(line))
     about = doc.add_paragraph()
     about.paragraph_format.space_before = Pt(36)
     lines = [edition_label(snapshot), filter_label(snapshot), f"{len(snapshot.items)} items"]

@@ -28,6 +28,7 @@ FORMATS: dict[str, ExportFormat] = {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         ExportFormat("pdf", "pdf", "application/pdf"),
+        ExportFormat("html", "html", "text/html; charset=utf-8"),
     )
 }
 
@@ -54,4 +55,8 @@ def render(fmt: str, snapshot: Snapshot) -> bytes:
         from roundtable.exports.pdf import render_pdf
 
         return render_pdf(snapshot)
+    if fmt == "html":
+        from roundtable.exports.html import render_html
+
+        return render_html(snapshot)
     raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")

@@ -44,6 +44,7 @@ def render_markdown(snapshot: Snapshot) -> bytes:
     about = [
         escape_markdown(when_where),
         escape_markdown(f"Organised by {', '.join(w.organisers)}") if w.organisers else "",
+        escape_markdown(snapshot.edition.title) if snapshot.edition is not None else "",
         escape_markdown(edition_label(snapshot)),
         escape_markdown(filter_label(snapshot)),
     ]
@@ -51,6 +52,9 @@ def render_markdown(snapshot: Snapshot) -> bytes:
     if lines[-1].endswith("\\"):
         lines[-1] = lines[-1][:-1]
     lines.append("")
+    edition = snapshot.edition
+    if edition is not None and edition.notes.strip():
+        lines += [escape_markdown(edition.notes), ""]
     for section in sections(snapshot):
         lines += [f"{'#' * (section.level + 1)} {escape_markdown(section.label)}", ""]
         for item in section.items:

@@ -77,6 +77,8 @@ def typst_data(snapshot: Snapshot) -> dict[str, Any]:
             "description": w.description,
         },
         "edition": edition_label(snapshot),
+        "edition_title": edition.title if edition is not None else "",
+        "notes": edition.notes if edition is not None else "",
         "edition_short": f"Edition {edition.number}" if edition is not None else DRAFT_LABEL,
         "filter": filter_label(snapshot),
         "counted": f"{count} item{'' if count == 1 else 's'}",
