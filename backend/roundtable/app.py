@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from roundtable import __version__, apidoc
 from roundtable.accounts.routes import router as auth_router
+from roundtable.assessments.routes import router as assessments_router
 from roundtable.checklists.routes import router as checklists_router
 from roundtable.config import Settings
 from roundtable.consolidation.routes import router as suggestions_router
@@ -255,6 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         suggestions_router,
         exports_router,
         editions_router,
+        assessments_router,
         safeguards_router,
         live_router,
     ):

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from roundtable.exports.formats import FORMATS, render
 from roundtable.exports.model import Snapshot
@@ -61,19 +62,32 @@ class RenderPool:
         """The snapshot rendered in ``fmt`` by a worker process."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+        return await self.run(render, fmt, snapshot, label=fmt, timeout=timeout)
+
+    async def run(
+        self,
+        fn: Callable[..., bytes],
+        *args: Any,
+        label: str = "export",
+        timeout: float | None = None,
+    ) -> bytes:
+        """``fn(*args)`` in a worker process (``fn`` and ``args`` must pickle): for other
+        documents than the checklist, such as an assessment's gap report."""
         limit = self.timeout_s if timeout is None else timeout
         started = time.monotonic()
         self.pending += 1
         try:
-            return await self._render(fmt, snapshot, limit)
+            return await self._render(fn, args, label, limit)
         finally:
             self.pending -= 1
             if self.on_rendered is not None:
                 self.on_rendered(time.monotonic() - started)
 
-    async def _render(self, fmt: str, snapshot: Snapshot, limit: float) -> bytes:
+    async def _render(
+        self, fn: Callable[..., bytes], args: tuple[Any, ...], fmt: str, limit: float
+    ) -> bytes:
         executor = self._get_executor()
-        future = asyncio.get_running_loop().run_in_executor(executor, render, fmt, snapshot)
+        future = asyncio.get_running_loop().run_in_executor(executor, fn, *args)
         try:
             return await asyncio.wait_for(future, limit)
         except TimeoutError:

@@ -5,9 +5,67 @@
 
 // -- REST API (OpenAPI components) -------------------------------------------------------
 
+/** The agreement round's outcome on one item: never who said what. */
+export interface AgreementEntry {
+  /** The level the facilitator recorded */
+  level: "full" | "reservations" | "stand_aside" | "disagree" | null;
+  note: string;
+  /** Members per level (on import: kept only in files) */
+  tally: Record<string, number>;
+  /** Reservations as written, without names */
+  reservations: ReservationEntry[];
+}
+
 export interface Announcement {
   /** Shown on every screen; empty clears it */
   text: string;
+}
+
+export interface ArchiveBody {
+  archived: boolean;
+}
+
+export interface AssessmentCreate {
+  title?: string;
+  country?: string;
+}
+
+export interface AssessmentCreated {
+  secret: string;
+  url: string;
+}
+
+export interface AssessmentEdition {
+  number: number;
+  slug: string;
+  title: string;
+}
+
+export interface AssessmentInfo {
+  title: string;
+  country: string;
+  created_at: string;
+  updated_at: string;
+  edition: AssessmentEdition;
+  carried_from: AssessmentEdition | null;
+}
+
+export interface AssessmentUpdate {
+  title?: string | null;
+  country?: string | null;
+}
+
+export interface AssessmentView {
+  assessment: AssessmentInfo;
+  newer_edition: EditionRef | null;
+  themes: EditionTheme[];
+  items: EditionItem[];
+  entries: Record<string, EntryPublic>;
+  progress: ThemeProgress[];
+}
+
+export interface CarryOver {
+  edition_slug: string;
 }
 
 export interface ChecklistPublic {
@@ -48,6 +106,40 @@ export interface ConsolidatedItem {
   flags: string[];
   /** Refs of the group items merged into this item */
   sources: string[];
+  agreement: AgreementEntry | null;
+}
+
+export interface CoverageCell {
+  group_id: number;
+  /** Live items the group raised under this theme */
+  raised: number;
+  /** Of those, merged into the consolidated checklist */
+  consolidated: number;
+  /** Ids of the rest that are not parked */
+  unhandled: string[];
+}
+
+export interface CoverageGroup {
+  id: number;
+  name: string;
+}
+
+export interface CoveragePublic {
+  /** The columns, in group order */
+  groups: CoverageGroup[];
+  /** Themes in tree order, then the no-theme row */
+  rows: CoverageRow[];
+  /** Per group, each item once */
+  totals: CoverageCell[];
+  /** Every unhandled item id, by group then position */
+  todo: string[];
+}
+
+export interface CoverageRow {
+  /** Theme key; null: items without a theme */
+  key: string | null;
+  label: string;
+  cells: CoverageCell[];
 }
 
 export interface EditionChange {
@@ -132,6 +224,22 @@ export interface EditionTheme {
   prefix: string;
 }
 
+export interface EntryPublic {
+  status: "in_place" | "partly" | "not_yet" | "not_applicable" | null;
+  evidence: string;
+  agency: string;
+  target_date: string | null;
+  needs_review: boolean;
+  updated_at: string;
+}
+
+export interface EntryUpdate {
+  status?: "in_place" | "partly" | "not_yet" | "not_applicable" | null;
+  evidence?: string;
+  agency?: string;
+  target_date?: string | null;
+}
+
 export interface Error {
   error: {
     code: string;
@@ -148,6 +256,36 @@ export interface EventPublic {
   kind: string;
   changes: Record<string, unknown>[];
   at: string | null;
+}
+
+/**
+ * One detail: its kind and where it is (``field``, character offsets), never its text.
+ * A redacted flag keeps only the kinds.
+ */
+export interface FindingPublic {
+  kind: "name" | "phone" | "email" | "id_number" | "birth" | "address" | "case_number";
+  field: "title" | "detail" | "body" | null;
+  start: number | null;
+  end: number | null;
+}
+
+export interface FlagPublic {
+  entity: "item" | "comment";
+  id: string;
+  /** The item, or the item the comment is on */
+  item_id: string | null;
+  checklist_id: number | null;
+  group_id: number | null;
+  status: "open" | "cleared" | "redacted";
+  /** Empty on an open flag: the details were edited away but remain in the history until redacted (or the flag came with an import) */
+  findings: FindingPublic[];
+  /** The text as it is now, for review */
+  fields: Record<string, string>;
+  deleted: boolean;
+  detected_seq: number;
+  /** Who cleared or redacted it (as policy allows) */
+  decided_by: number | null;
+  decided_at: string | null;
 }
 
 export interface GroupCreate {
@@ -243,6 +381,24 @@ export interface ItemPublic {
   created_by: number | null;
   updated_seq: number;
   merged_into: string | null;
+  /** Consolidated items: "K12", never reused */
+  ref: string | null;
+  /** Merged group items (live and snapshot): the ref of merged_into */
+  merged_ref: string | null;
+  /** Consolidated items (live and snapshot): what was merged in */
+  sources: ItemSourcePublic[] | null;
+  agreement_level: "full" | "reservations" | "stand_aside" | "disagree" | null;
+  agreement_note: string;
+}
+
+export interface ItemSourcePublic {
+  id: string;
+  checklist_id: number;
+  group_id: number | null;
+  /** The source's updated_seq when merged or acknowledged */
+  version: number;
+  /** The source was edited since: look at it again */
+  stale: boolean;
 }
 
 export interface ItemUpdate {
@@ -291,6 +447,15 @@ export interface MemberUpdate {
   role?: "facilitator" | "participant" | "observer" | null;
 }
 
+export interface MergeArgs {
+  source_ids: string[];
+  /** Consolidated item to extend */
+  target_id?: string | null;
+  /** Id for the new consolidated item */
+  id?: string | null;
+  position?: string | null;
+}
+
 /** The ``roundtable suggest --json`` shape, plus each ref's item id. */
 export interface MergeSuggestions {
   /** Suggested merges, best first */
@@ -318,6 +483,15 @@ export interface Ready {
   notifier: string;
 }
 
+export interface ReservationEntry {
+  level: "full" | "reservations" | "stand_aside" | "disagree";
+  text: string;
+}
+
+export interface Retention {
+  archived_at: string | null;
+}
+
 /** A whole workshop in the ``roundtable/v1`` interchange format. */
 export interface RoundtableDocument {
   format: "roundtable/v1";
@@ -325,6 +499,16 @@ export interface RoundtableDocument {
   themes: ThemeEntry[];
   groups: GroupEntry[];
   consolidated: ConsolidatedItem[];
+}
+
+export interface SplitArgs {
+  id: string;
+  parts: SplitPart[];
+}
+
+export interface SplitPart {
+  id?: string | null;
+  source_ids: string[];
 }
 
 /** Items that seem to make the same point; each item is in at most one. */
@@ -355,6 +539,18 @@ export interface ThemeEntry {
   parent: string | null;
 }
 
+export interface ThemeProgress {
+  /** A top-level theme's key; null: items without one */
+  theme: string | null;
+  label: string;
+  total: number;
+  in_place: number;
+  partly: number;
+  not_yet: number;
+  not_applicable: number;
+  unanswered: number;
+}
+
 export interface ThemePublic {
   id: number;
   key: string;
@@ -368,6 +564,14 @@ export interface ThemeUpdate {
   label?: string | null;
   description?: string | null;
   position?: string | null;
+}
+
+export interface UndoArgs {
+  seq: number;
+}
+
+export interface UnmergeArgs {
+  source_id: string;
 }
 
 export interface VotePublic {
@@ -455,6 +659,10 @@ export interface WorkshopUpdate {
 /** What each REST operation answers with (by operationId); void when no JSON. */
 export interface ApiResponses {
   announce: WorkshopPublic;
+  archiveWorkshop: Retention;
+  carryOverAssessment: AssessmentCreated;
+  clearPersonalDataFlag: FlagPublic;
+  createAssessment: AssessmentCreated;
   createComment: CommentPublic;
   createGroup: GroupPublic;
   createItem: ItemPublic;
@@ -464,9 +672,14 @@ export interface ApiResponses {
   deleteGroup: void;
   deleteItem: void;
   deleteTheme: void;
+  deleteWorkshop: void;
   downloadChecklist: void;
   downloadEdition: void;
+  downloadGapReport: void;
+  eraseMemberNames: void;
   exportWorkshop: RoundtableDocument;
+  getAssessment: AssessmentView;
+  getCoverage: CoveragePublic;
   getEditionChanges: EditionChanges;
   getInterchangeSchema: Record<string, unknown>;
   getItem: ItemPublic;
@@ -486,18 +699,26 @@ export interface ApiResponses {
   listItems: ItemPublic[];
   listMembers: MemberPublic[];
   listMergeSuggestions: MergeSuggestions;
+  listPersonalDataFlags: FlagPublic[];
   listThemes: ThemePublic[];
   listVoteTallies: VoteTally[];
   listWorkshops: WorkshopSummary[];
   login: Me;
   logout: void;
+  mergeItems: ItemPublic;
   moveItem: ItemPublic;
   publishEdition: EditionPublic;
   ready: Ready;
+  redactPersonalData: FlagPublic;
   removeMember: void;
   restoreItem: ItemPublic;
   rotateJoinCode: GroupPublic;
+  setAssessmentEntry: EntryPublic;
   setVote: VotePublic | null;
+  splitItem: void;
+  undoConsolidation: void;
+  unmergeItem: void;
+  updateAssessment: AssessmentView;
   updateComment: CommentPublic;
   updateGroup: GroupPublic;
   updateItem: ItemPublic;
