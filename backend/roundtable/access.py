@@ -94,6 +94,11 @@ def why_not_agree(member: Member, workshop: Workshop, checklist: Checklist) -> s
     return f"the agreement round is open in the review phase, not in {workshop.phase}"
 
 
+def can_review_personal_data(member: Member | None) -> bool:
+    """Who sees the personal-data review queue and clears or redacts flags."""
+    return is_facilitator(member)
+
+
 def why_not_edit(member: Member, workshop: Workshop, checklist: Checklist) -> str:
     """A message for a refused edit that names the rule, not just 'forbidden'."""
     if member.role == "observer":

@@ -8,6 +8,7 @@ from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.consolidation.models import Agreement, ConsolidationStep, ItemSource
 from roundtable.groups.models import Group, Member
 from roundtable.publishing.models import Edition, ItemCode
+from roundtable.safeguards.models import PersonalDataFlag
 from roundtable.sync.models import Event, SyncClient
 from roundtable.workshops.models import Theme, Workshop
 
@@ -28,6 +29,7 @@ __all__ = [
     "ItemCode",
     "ItemSource",
     "LoginSession",
+    "PersonalDataFlag",
     "Member",
     "SyncClient",
     "Theme",

@@ -8,6 +8,7 @@ from roundtable.consolidation import ops as consolidation_ops
 from roundtable.groups import ops as group_ops
 from roundtable.interchange import ops as interchange_ops
 from roundtable.publishing import ops as publishing_ops
+from roundtable.safeguards import ops as safeguard_ops
 from roundtable.sync.registry import OpRegistry
 from roundtable.workshops import ops as workshop_ops
 
@@ -21,4 +22,5 @@ def build_registry() -> OpRegistry:
     consolidation_ops.register(registry)
     agreement_ops.register(registry)
     publishing_ops.register(registry)
+    safeguard_ops.register(registry)
     return registry

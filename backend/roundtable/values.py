@@ -30,6 +30,7 @@ def workshop_values(w: Workshop) -> dict[str, Any]:
         "breakout_ends_at": isoformat(w.breakout_ends_at),
         "announcement": w.announcement,
         "announced_at": isoformat(w.announced_at),
+        "archived_at": isoformat(w.archived_at),
     }
 
 

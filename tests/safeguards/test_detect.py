@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_spans_do_not_overlap_and_are_in_order() -> None:
     text = "Siti (15), +66 81 234 5678, siti@example.org, Jl. Merdeka No. 12"
     spans = find_spans(text)
     assert [s.start for s in spans] == sorted(s.start for s in spans)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert {s.kind for s in spans} >= {"name", "phone", "email", "address"}
 
 

@@ -21,6 +21,7 @@ from roundtable.consolidation.provenance import next_ref_number, on_source_chang
 from roundtable.errors import OpRejected, changed_fields, forbidden, invalid, not_found
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
+from roundtable.safeguards.service import screen_comment, screen_item
 from roundtable.schemas import (
     ClientId,
     CommentCreate,
@@ -117,6 +118,7 @@ def register(registry: OpRegistry) -> None:
             if checklist.group_id
             else next_ref_number(ctx.session, checklist.workshop_id),
         )
+        screen_item(ctx.session, item, ctx.seq)
         ctx.session.add(item)
         ctx.session.flush()
         return OpOutcome(
@@ -150,6 +152,8 @@ def register(registry: OpRegistry) -> None:
             field_seqs[name] = [ctx.seq, ctx.client_id]
         item.field_seqs = field_seqs
         item.updated_seq = ctx.seq
+        if ("title" in fields or "detail" in fields) and screen_item(ctx.session, item, ctx.seq):
+            fields["flags"] = item.flags
         values = item_values(item)
         change: dict[str, Any] = upsert(
             "item", item.id, {"updated_seq": ctx.seq, **{k: values[k] for k in fields}}
@@ -218,6 +222,7 @@ def register(registry: OpRegistry) -> None:
         )
         ctx.session.add(comment)
         ctx.session.flush()
+        screen_comment(ctx.session, comment, ctx.seq)
         return OpOutcome(
             [upsert("comment", comment.id, comment_values(comment))],
             scope=checklist.id,
@@ -229,6 +234,7 @@ def register(registry: OpRegistry) -> None:
         comment, checklist = _own_comment(ctx, args.id)
         comment.body = args.body
         comment.updated_seq = ctx.seq
+        screen_comment(ctx.session, comment, ctx.seq)
         return OpOutcome(
             [upsert("comment", comment.id, {"body": comment.body, "updated_seq": ctx.seq})],
             scope=checklist.id,

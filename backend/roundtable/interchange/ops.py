@@ -15,6 +15,7 @@ from roundtable.access import require_facilitator
 from roundtable.checklists.models import Checklist, Item
 from roundtable.errors import OpRejected, invalid, not_found
 from roundtable.interchange.document import FLAG_PATTERN
+from roundtable.safeguards.service import keep_flag
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import upsert
 
@@ -38,7 +39,7 @@ def register(registry: OpRegistry) -> None:
     def set_flags(ctx: OpContext, args: FlagsSet) -> OpOutcome:
         require_facilitator(ctx.member, "setting item flags")
         item, checklist = _item(ctx, args.id)
-        item.flags = list(dict.fromkeys(args.flags))
+        item.flags = keep_flag(ctx.session, item, list(dict.fromkeys(args.flags)))
         item.field_seqs = {**(item.field_seqs or {}), "flags": [ctx.seq, ctx.client_id]}
         item.updated_seq = ctx.seq
         values = {"flags": list(item.flags), "updated_seq": ctx.seq}

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from roundtable.realtime.notifier import Notifier
 
 log = logging.getLogger("roundtable.hub")
+# Ops that rewrite past events (a redaction): the buffer's copies are stale.
+PURGING_KINDS = frozenset({"safeguards.redact", "workshop.erase_names"})
 T = TypeVar("T")
 
 
@@ -131,6 +133,10 @@ class Room:
         before = self.loaded
         scopes: set[int] | None = set()
         for event in events:
+            if event.kind in PURGING_KINDS:
+                # Past events were rewritten in the log: drop the copies held here.
+                self.buffer.clear()
+                self.buffer_base = event.seq - 1
             self.buffer.append(RenderedEvent(event))
             if event.scope is None or event.resync:
                 scopes = None  # everyone has something to send (or a snapshot to take)

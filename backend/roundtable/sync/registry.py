@@ -55,6 +55,7 @@ class OpSpec(Generic[A]):
     args: type[A]
     apply: Callable[[OpContext, A], OpOutcome]
     system_only: bool = False  # may not be sent by clients (e.g. member.join)
+    archived_ok: bool = False  # may change an archived (read-only) workshop
 
 
 class OpRegistry:
@@ -74,12 +75,17 @@ class OpRegistry:
 
 
 def op(
-    registry: OpRegistry, kind: str, args: type[A], *, system_only: bool = False
+    registry: OpRegistry,
+    kind: str,
+    args: type[A],
+    *,
+    system_only: bool = False,
+    archived_ok: bool = False,
 ) -> Callable[[Callable[[OpContext, A], OpOutcome]], Callable[[OpContext, A], OpOutcome]]:
     """Decorator: ``@op(REGISTRY, "item.create", ItemCreateArgs)``."""
 
     def wrap(fn: Callable[[OpContext, A], OpOutcome]) -> Callable[[OpContext, A], OpOutcome]:
-        registry.register(OpSpec(kind, args, fn, system_only))
+        registry.register(OpSpec(kind, args, fn, system_only, archived_ok))
         return fn
 
     return wrap

@@ -110,6 +110,8 @@ def submit(
             workshop = session.execute(_BUMP, {"workshop_id": workshop_id}).scalar_one_or_none()
             if workshop is None:
                 raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
+            if workshop.archived_at is not None and not spec.archived_ok:
+                raise OpRejected("forbidden", "this workshop is archived: it is read-only")
             seq = workshop.head_seq
             if (
                 client_id is not None

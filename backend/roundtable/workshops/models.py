@@ -27,6 +27,8 @@ class Workshop(SQLModel, table=True):
     breakout_ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     announcement: str = Field(default="", max_length=500)
     announced_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Set when archived: read-only from then on (see ``safeguards``).
+    archived_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     owner_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     # Gapless per-workshop event counter, bumped inside each op's transaction.
     head_seq: int = 0
