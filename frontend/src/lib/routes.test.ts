@@ -11,6 +11,10 @@ describe('routes', () => {
     ['/w/3/', '', { name: 'workshop', workshopId: 3 }],
     ['/w/3/c/12', '', { name: 'checklist', workshopId: 3, checklistId: 12 }],
     ['/w/3/c/12/projector', '', { name: 'projector', workshopId: 3, checklistId: 12 }],
+    ['/e/Zk3_q-9xW2aP0rT7', '?theme=identification', { name: 'edition', slug: 'Zk3_q-9xW2aP0rT7', query: 'theme=identification' }],
+    ['/a/s3cr3t-s3cr3t_s3cr3t', '', { name: 'assessment', secret: 's3cr3t-s3cr3t_s3cr3t' }],
+    ['/e/short', '', { name: 'notFound' }],
+    ['/e/has.dot.in.it', '', { name: 'notFound' }],
     ['/w/0', '', { name: 'notFound' }],
     ['/w/x/c/1', '', { name: 'notFound' }],
     ['/elsewhere', '', { name: 'notFound' }],
@@ -26,6 +30,8 @@ describe('routes', () => {
       { name: 'workshop', workshopId: 5 },
       { name: 'checklist', workshopId: 5, checklistId: 9 },
       { name: 'projector', workshopId: 5, checklistId: 9 },
+      { name: 'edition', slug: 'Zk3_q-9xW2aP0rT7', query: 'kind=need&actor=health' },
+      { name: 'assessment', secret: 's3cr3t-s3cr3t_s3cr3t' },
     ];
     for (const route of routes) {
       const url = new URL(pathFor(route), 'http://x');

@@ -9,10 +9,14 @@ export type Route =
   | { name: 'checklist'; workshopId: number; checklistId: number }
   | { name: 'projector'; workshopId: number; checklistId: number }
   | { name: 'consolidate'; workshopId: number }
+  | { name: 'edition'; slug: string; query: string }
+  | { name: 'assessment'; secret: string }
   | { name: 'notFound' };
 
 const ID = '([1-9][0-9]{0,15})';
-const PATTERNS: [RegExp, (m: RegExpMatchArray, code: string) => Route][] = [
+// Public links carry unguessable URL-safe tokens (an edition's slug, an assessment's secret).
+const TOKEN = '([A-Za-z0-9_-]{8,128})';
+const PATTERNS: [RegExp, (m: RegExpMatchArray, code: string, search: string) => Route][] = [
   [/^\/$/, (_, code) => ({ name: 'home', code })],
   [/^\/join$/, (_, code) => ({ name: 'join', code })],
   [/^\/login$/, () => ({ name: 'login' })],
@@ -27,6 +31,8 @@ const PATTERNS: [RegExp, (m: RegExpMatchArray, code: string) => Route][] = [
     new RegExp(`^/w/${ID}/c/${ID}/projector$`),
     (m) => ({ name: 'projector', workshopId: Number(m[1]), checklistId: Number(m[2]) }),
   ],
+  [new RegExp(`^/e/${TOKEN}$`), (m, _, search) => ({ name: 'edition', slug: m[1]!, query: search.replace(/^\?/, '') })],
+  [new RegExp(`^/a/${TOKEN}$`), (m) => ({ name: 'assessment', secret: m[1]! })],
 ];
 
 /** A join code as people type it: letters and digits only, upper-cased. */
@@ -39,7 +45,7 @@ export function matchRoute(pathname: string, search = ''): Route {
   const code = cleanCode(new URLSearchParams(search).get('code') ?? '');
   for (const [pattern, make] of PATTERNS) {
     const m = path.match(pattern);
-    if (m) return make(m, code);
+    if (m) return make(m, code, search);
   }
   return { name: 'notFound' };
 }
@@ -60,6 +66,10 @@ export function pathFor(route: Route): string {
       return `/w/${route.workshopId}/c/${route.checklistId}`;
     case 'projector':
       return `/w/${route.workshopId}/c/${route.checklistId}/projector`;
+    case 'edition':
+      return `/e/${route.slug}${route.query ? `?${route.query}` : ''}`;
+    case 'assessment':
+      return `/a/${route.secret}`;
     case 'consolidate':
       return `/w/${route.workshopId}/consolidate`;
     case 'notFound':

@@ -1,0 +1,31 @@
+/**
+ * The public edition's shapes. Those the server already serves come from the generated types
+ * (`npm run gen:types`); the rest are written from the contract (DESIGN.md §6a) until it does.
+ */
+
+import type {
+  ApiResponses,
+  EditionChange,
+  EditionItem,
+  EditionListed,
+  EditionRef as GeneratedEditionRef,
+  EditionTheme,
+} from '../../api/generated';
+
+export type Kind = 'need' | 'response' | 'practice';
+export type ChangeKind = EditionChange['change'];
+export type DownloadFormat = 'pdf' | 'docx' | 'xlsx' | 'csv' | 'md' | 'json';
+
+export type PublicEdition = ApiResponses['getPublicEdition'];
+export type EditionChanges = ApiResponses['getEditionChanges'];
+export type PublishedEdition = ApiResponses['listEditions'][number];
+export type PublicItem = EditionItem;
+export type PublicTheme = EditionTheme;
+export type Change = EditionChange;
+export type EditionRef = GeneratedEditionRef;
+export type EditionSummary = EditionListed;
+
+export interface AssessmentLink {
+  secret: string;
+  url: string;
+}

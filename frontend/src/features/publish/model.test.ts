@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { PublishedEdition } from '../edition/types';
+import { byNumberDesc, nextNumber, publicLink } from './model';
+
+const edition = (number: number): PublishedEdition => ({
+  number,
+  title: `Edition ${number}`,
+  notes: '',
+  slug: `slug-${number}-xxxxxxxx`,
+  published_at: '2026-11-29T17:00:00Z',
+  url: `/e/slug-${number}-xxxxxxxx`,
+  items: 3,
+});
+
+describe('publish panel model', () => {
+  it('numbers the next edition after the highest', () => {
+    expect(nextNumber([])).toBe(1);
+    expect(nextNumber([edition(1), edition(3), edition(2)])).toBe(4);
+  });
+
+  it('lists the newest first', () => {
+    expect(byNumberDesc([edition(1), edition(3), edition(2)]).map((e) => e.number)).toEqual([3, 2, 1]);
+  });
+
+  it('turns the public path into a link to hand out', () => {
+    expect(publicLink('https://roundtable.example.org', '/e/abc_DEF-123')).toBe(
+      'https://roundtable.example.org/e/abc_DEF-123',
+    );
+  });
+});

@@ -1,0 +1,18 @@
+/** Pure helpers behind the facilitator's publish panel. */
+
+import type { PublishedEdition } from '../edition/types';
+
+/** Newest first. */
+export function byNumberDesc(editions: readonly PublishedEdition[]): PublishedEdition[] {
+  return [...editions].sort((a, b) => b.number - a.number);
+}
+
+/** The number the next edition will get. */
+export function nextNumber(editions: readonly PublishedEdition[]): number {
+  return editions.reduce((top, e) => Math.max(top, e.number), 0) + 1;
+}
+
+/** The full public address to hand out (the server gives the path, `/e/{slug}`). */
+export function publicLink(origin: string, url: string): string {
+  return new URL(url, origin).href;
+}
