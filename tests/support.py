@@ -204,7 +204,7 @@ class LiveServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/api/ws"
 
-    def start(self, timeout: float = 20.0) -> LiveServer:
+    def start(self, timeout: float = 60.0) -> LiveServer:
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,

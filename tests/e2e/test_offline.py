@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import expect
@@ -149,3 +150,47 @@ def _wait_for_title(
             return
         time.sleep(0.1)
     raise AssertionError(f"the server never saved the edit of {item_id}")
+
+
+# What Chromium reports for the requests the app makes while the network is off.
+NO_NETWORK = re.compile(r"^Failed to load resource: net::ERR_INTERNET_DISCONNECTED")
+
+
+def test_a_reload_without_network_opens_the_checklist_and_keeps_changes(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    browsing.allow(SOCKET_FAILED, NO_NETWORK)
+    backstage = Backstage(shared_server)
+    world = setup_workshop(backstage.api)
+    group = world["groups"][0]
+    context = browsing.context()
+    page = browsing.page(context)
+    join(page, group["join_code"], "Ana")
+    add_item(page, "Interpreters at the first interview")
+    wait_saved(page)
+    # The app's service worker has kept the page and its scripts.
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+
+    context.set_offline(True)
+    expect(status_bar(page)).to_have_attribute("data-link", "offline")
+    card = add_item(page, "Shelter places for men and boys")
+    item_id = card.get_attribute("data-item-id")
+    unsaved(page, 1)
+
+    page.reload()
+    # Without a network the checklist still opens, from what this browser saved.
+    expect(item(page, "Interpreters at the first interview")).to_be_visible()
+    card = item(page, "Shelter places for men and boys")
+    assert card.get_attribute("data-item-id") == item_id
+    expect(card.get_by_text("Not yet saved")).to_be_visible()
+    expect(status_bar(page)).to_have_attribute("data-link", "offline")
+    unsaved(page, 1)
+    assert [i["title"] for i in backstage.items(world["id"], group["checklist_id"])] == [
+        "Interpreters at the first interview"
+    ]
+
+    context.set_offline(False)
+    wait_saved(page, timeout=15_000)
+    titles = sorted(i["title"] for i in backstage.items(world["id"], group["checklist_id"]))
+    assert titles == ["Interpreters at the first interview", "Shelter places for men and boys"]
+    assert len(backstage.item_events(world["id"], item_id, "item.create")) == 1

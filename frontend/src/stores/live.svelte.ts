@@ -6,7 +6,8 @@
 import { LiveClient } from '../sync/client';
 import type { EngineState, SubmitResult } from '../sync/engine';
 import type { OpArgs, OpKind } from '../sync/ops';
-import { MemoryStore, claimClientId, type KeyValueStore, type LockManagerLike } from '../sync/outbox';
+import { browserStore } from '../lib/storage';
+import { claimClientId, type LockManagerLike } from '../sync/outbox';
 import type { Item } from '../sync/protocol';
 
 export class LiveStore {
@@ -65,17 +66,6 @@ export class LiveStore {
   close(): void {
     this.stopListening();
     this.client.stop();
-  }
-}
-
-function browserStore(): KeyValueStore {
-  try {
-    const probe = 'rt:probe';
-    localStorage.setItem(probe, '1');
-    localStorage.removeItem(probe);
-    return localStorage;
-  } catch {
-    return new MemoryStore();
   }
 }
 
