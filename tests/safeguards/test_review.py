@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.api.checks import refused
 from tests.api.world import person
-from tests.support import Api, AppFactory, ok, setup_workshop
+from tests.support import Api, AppFactory, error_of, ok, setup_workshop
 
 
 def _joined(apps: AppFactory, fac: Api) -> tuple[dict[str, Any], Api, str]:
@@ -121,8 +121,9 @@ def test_publishing_waits_for_flagged_items(apps: AppFactory, fac: Api) -> None:
     item = ok(fac.post(items, json={"kind": "need", "title": "Siti (15) needs a guardian"}), 201)
     ok(fac.post(items, json={"kind": "need", "title": "Guardians for every child"}), 201)
     ok(fac.patch(base, json={"phase": "review"}))
-    error = refused(fac.post(f"{base}/editions", json={}), 409, "conflict", "items:")
-    assert "clear or redact" in error["message"]
+    error = error_of(fac.post(f"{base}/editions", json={}), 409)
+    assert error["field"] == "items" and "clear or redact" in error["message"]
+    assert item["id"] in error["message"]
     ok(fac.post(f"{base}/safeguards/flags/item/{item['id']}/redact"))
     edition = ok(fac.post(f"{base}/editions", json={}), 201)
     page = ok(fac.get(f"/api/public/editions/{edition['slug']}"))

@@ -35,6 +35,7 @@ from roundtable.errors import OpRejected, forbidden, invalid
 from roundtable.groups.models import Group
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
+from roundtable.safeguards.service import screen_item
 from roundtable.schemas import MAX_VERSION, ClientId, Input, OrderKey
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import item_values, removal, upsert
@@ -409,6 +410,7 @@ def outcome_for(ctx: OpContext, items: list[Item]) -> OpOutcome:
             changes.append(removal("item", item.id))
             continue
         else:
+            screen_item(ctx.session, item, ctx.seq)  # merged text is checked like typed text
             values = item_values(item)
         shown.append(values)
         changes.append(upsert("item", item.id, values))
