@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Table, delete, false, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    String,
+    Table,
+    TypeDecorator,
+    delete,
+    false,
+    or_,
+    select,
+    update,
+)
 from sqlmodel import Session, SQLModel
 
 import roundtable.models  # noqa: F401  (every table registered in the metadata)
@@ -71,9 +83,7 @@ def scrub_workshop(session: Session, workshop_id: int, secrets: list[Secret]) ->
     changed = 0
     for table in SQLModel.metadata.sorted_tables:
         where = belongs(table, workshop_id)
-        columns = [
-            c for c in table.columns if isinstance(c.type, (String, JSON)) and not c.primary_key
-        ]
+        columns = [c for c in table.columns if _holds_text(c) and not c.primary_key]
         if where is None or not columns or not table.primary_key.columns:
             continue
         keys = list(table.primary_key.columns)
@@ -91,6 +101,13 @@ def scrub_workshop(session: Session, workshop_id: int, secrets: list[Secret]) ->
                 session.execute(update(table).where(*key_match).values(**new_values))
                 changed += 1
     return changed
+
+
+def _holds_text(column: Column[Any]) -> bool:
+    kind = column.type
+    if isinstance(kind, TypeDecorator):  # sqlmodel's AutoString wraps String
+        kind = kind.impl_instance
+    return isinstance(kind, (String, JSON))
 
 
 def belongs(table: Table, workshop_id: int, depth: int = 0) -> ColumnElement[bool] | None:
