@@ -43,6 +43,8 @@ export class EntrySaver {
   change(code: string, draft: EntryFields, stored: EntryFields, { now = false } = {}): void {
     const slot = this.slots.get(code) ?? { draft, stored, timer: null, busy: false };
     slot.draft = draft;
+    // While a request is out, `stored` becomes what it sent once it returns.
+    if (!slot.busy) slot.stored = stored;
     this.slots.set(code, slot);
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;

@@ -1,0 +1,249 @@
+"""Publishing, end to end in Chromium: a facilitator publishes an edition from the dashboard;
+a reader with no account opens its public link, filters it, downloads files and opens them
+back; then assesses their country against it, and the answers survive a reload."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import openpyxl
+import pypdfium2 as pdfium
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Browsing
+from tests.e2e.screens import sign_in, wait_live
+from tests.e2e.test_screens import PAYLOADS, _axe
+from tests.support import LiveServer, ok
+
+WORKSHOP = "Roundtable on the Protection of Victims of Trafficking"
+EDITION = "Victim protection checklist"
+
+
+def _item(ref: str, title: str, kind: str, themes: list[str], **more: Any) -> dict[str, Any]:
+    return {"ref": ref, "kind": kind, "themes": themes, "title": title, "detail": "", **more}
+
+
+def document() -> dict[str, Any]:
+    """Three groups' items and the consolidated checklist made from them (roundtable/v1)."""
+    return {
+        "format": "roundtable/v1",
+        "workshop": {
+            "title": WORKSHOP,
+            "starts_on": "2014-06-26",
+            "ends_on": "2014-06-27",
+            "venue": "Singapore",
+            "organisers": ["RSIS Centre for NTS Studies", "ICRC"],
+            "attribution": "groups_only",
+            "phase": "consolidation",
+        },
+        "themes": [
+            {"key": "identification", "label": "Identification of victims", "parent": None},
+            {"key": "protection", "label": "Protection needs", "parent": None},
+            {"key": "durable_solutions", "label": "Durable solutions", "parent": None},
+        ],
+        "groups": [
+            {
+                "name": "Group A",
+                "items": [_item("A1", "Screen arrivals", "need", ["identification"])],
+            },
+            {"name": "Group B", "items": [_item("B1", "Screening at the border", "need", [])]},
+            {"name": "Group C", "items": [_item("C1", "Safe shelters", "need", ["protection"])]},
+        ],
+        "consolidated": [
+            _item(
+                "K1",
+                "Screen every arrival for signs of trafficking",
+                "response",
+                ["identification"],
+                actors=["immigration", "law_enforcement"],
+                references=["ACTIP Art. 14"],
+                sources=["A1", "B1"],
+            ),
+            _item(
+                "K2",
+                "Interpreters present during interviews",
+                "practice",
+                ["identification"],
+                actors=["social_services"],
+            ),
+            _item(
+                "K3",
+                PAYLOADS[0],
+                "need",
+                ["protection"],
+                detail=PAYLOADS[1],
+                actors=["government"],
+                sources=["C1"],
+            ),
+            _item("K4", "Reintegration grants", "response", ["durable_solutions"]),
+        ],
+    }
+
+
+def no_script_ran(page: Page) -> None:
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("main img, main script").count() == 0
+
+
+def pdf_text(content: bytes) -> tuple[int, str]:
+    pdf = pdfium.PdfDocument(content)
+    try:
+        pages = [pdf[n].get_textpage().get_text_range() for n in range(len(pdf))]
+    finally:
+        pdf.close()
+    return len(pages), "\n".join(pages)
+
+
+def download(page: Page, link_name: str) -> tuple[str, bytes]:
+    # Files render in a worker process, started on the first export: allow a busy machine.
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("link", name=link_name, exact=True).click()
+    got = info.value
+    path = got.path()
+    assert path is not None, got.failure()
+    with open(path, "rb") as handle:
+        return got.suggested_filename, handle.read()
+
+
+def test_publish_read_filter_download_and_assess(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    workshop_id = ok(fac.post("/api/workshops/import", json=document()), 201)["id"]
+
+    # The facilitator publishes edition 1 from the dashboard.
+    page = browsing.page()
+    sign_in(page)
+    page.goto(f"/w/{workshop_id}")
+    wait_live(page)
+    panel = page.get_by_role("region", name="Published editions")
+    expect(panel.get_by_text("No edition has been published yet.")).to_be_visible()
+    panel.get_by_label("Title").fill(EDITION)
+    panel.get_by_label("Notes (optional)").fill("Agreed in plenary on the second day.")
+    panel.get_by_role("button", name="Publish edition 1").click()
+    expect(panel.get_by_role("status").first).to_have_text("Edition 1 is published.")
+    link = panel.get_by_role("link", name=f"Edition 1: {EDITION}")
+    href = link.get_attribute("href")
+    assert href is not None and re.fullmatch(r"/e/[A-Za-z0-9_-]{32}", href), href
+    expect(panel.get_by_role("button", name="Publish edition 2")).to_be_visible()
+    [listed] = ok(fac.get(f"/api/workshops/{workshop_id}/editions"))
+    assert (listed["number"], listed["title"], listed["url"]) == (1, EDITION, href)
+
+    # A reader with no account and no cookie opens the link; no live socket is opened.
+    reader_context = browsing.context()
+    reader = browsing.page(reader_context)
+    sockets: list[str] = []
+    reader.on("websocket", lambda ws: sockets.append(ws.url))
+    reader.goto(href)
+    expect(reader.get_by_role("heading", name=WORKSHOP, level=1)).to_be_visible()
+    expect(reader.get_by_text(EDITION, exact=True)).to_be_visible()
+    expect(reader.get_by_text("Agreed in plenary on the second day.")).to_be_visible()
+    expect(reader.get_by_text("Singapore")).to_be_visible()
+    expect(reader.get_by_text("RSIS Centre for NTS Studies and ICRC")).to_be_visible()
+    items = reader.locator("article[data-code]")
+    expect(items).to_have_count(4)
+    screen = reader.locator("article", has_text="Screen every arrival")
+    expect(screen.get_by_role("heading")).to_have_text(re.compile(r"^ID-\d\d"))
+    expect(screen).to_contain_text("Raised by Group A and Group B")
+    expect(screen).to_contain_text("ACTIP Art. 14")
+    expect(screen).to_contain_text("Immigration and border")
+    hostile = reader.locator("article", has_text=PAYLOADS[0])
+    expect(hostile.locator("h3 .title")).to_have_text(PAYLOADS[0])
+    expect(hostile.locator(".detail")).to_have_text(PAYLOADS[1])
+    no_script_ran(reader)
+    assert _axe_clean(browsing, href, "edition page")
+
+    # Filter by theme: the address keeps it, so the filtered view can be shared.
+    reader.get_by_label("Theme").select_option(label="Identification of victims")
+    expect(reader).to_have_url(re.compile(r"\?theme=identification$"))
+    expect(items).to_have_count(2)
+    expect(reader.get_by_test_id("edition-showing")).to_have_text("Showing 2 of 4")
+    reader.reload()
+    expect(reader.get_by_label("Theme")).to_have_value("identification")
+    expect(items).to_have_count(2)
+    shown = sorted(items.locator("h3 .title").all_inner_texts())
+
+    # The filtered Excel file holds the items shown, one row each.
+    name, content = download(reader, "Only the items shown as Excel")
+    assert name.endswith(".xlsx"), name
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+    rows = [
+        [str(c) if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    titled = sorted(t for t in shown for row in rows[1:] if t in row)
+    assert titled == shown and len(rows) - 1 == len(shown), rows
+
+    # The whole edition as PDF: the workshop on the cover, every item inside.
+    name, content = download(reader, "The whole edition as PDF")
+    assert name.endswith(".pdf") and content.startswith(b"%PDF"), name
+    pages, text = pdf_text(content)
+    assert pages >= 2
+    flat = " ".join(text.split())
+    for expected in (WORKSHOP, "Screen every arrival", "Reintegration grants"):
+        assert expected in flat, expected
+
+    # Start an assessment from the edition page: a private link, kept across reloads.
+    reader.get_by_label("Country (optional)").fill("Thailand")
+    reader.get_by_role("button", name="Start an assessment").click()
+    expect(reader).to_have_url(re.compile(r"/a/[A-Za-z0-9_-]{20,}$"))
+    expect(reader.get_by_text("Keep this link.", exact=False)).to_be_visible()
+    expect(reader.get_by_label("Private link to this assessment")).to_have_value(reader.url)
+    entries = reader.locator("article[data-code]")
+    expect(entries).to_have_count(4)
+
+    first = reader.locator("article", has_text="Screen every arrival")
+    first.get_by_role("radio", name="In place", exact=True).check()
+    first.get_by_label("Evidence").fill("National referral mechanism, 2019 decree")
+    second = reader.locator("article", has_text="Reintegration grants")
+    second.get_by_role("radio", name="Not yet", exact=True).check()
+    second.get_by_label("Responsible agency").fill("Ministry of Social Development")
+    second.get_by_label("Target date").fill("2027-06-30")
+    second.get_by_label("Responsible agency").press("Tab")
+    saved = reader.get_by_test_id("assessment-saved")
+    expect(saved).to_have_text("All answers saved")
+    expect(first.get_by_test_id("entry-save")).to_have_text("Saved")
+    total = reader.locator("tr[data-theme='total']")
+    expect(total).to_contain_text("2/4")
+    no_script_ran(reader)
+    assert _axe_clean(browsing, reader.url, "assessment page")
+
+    reader.reload()
+    first = reader.locator("article", has_text="Screen every arrival")
+    second = reader.locator("article", has_text="Reintegration grants")
+    expect(first.get_by_role("radio", name="In place", exact=True)).to_be_checked()
+    expect(first.get_by_label("Evidence")).to_have_value("National referral mechanism, 2019 decree")
+    expect(second.get_by_role("radio", name="Not yet", exact=True)).to_be_checked()
+    expect(second.get_by_label("Responsible agency")).to_have_value(
+        "Ministry of Social Development"
+    )
+    expect(second.get_by_label("Target date")).to_have_value("2027-06-30")
+    expect(reader.locator("tr[data-theme='total']")).to_contain_text("2/4")
+
+    # The gap report names what is not in place yet, with its agency.
+    name, content = download(reader, "Gap report as Excel")
+    assert name.endswith(".xlsx"), name
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = " ".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c
+    )
+    assert "Reintegration grants" in cells and "Ministry of Social Development" in cells
+    name, content = download(reader, "Gap report as PDF")
+    pages, text = pdf_text(content)
+    assert pages >= 1 and "Reintegration grants" in " ".join(text.split())
+
+    assert sockets == [], sockets
+
+
+def _axe_clean(browsing: Browsing, path: str, what: str) -> bool:
+    """axe-core over the page at ``path`` in a context of its own (axe needs the CSP relaxed)."""
+    page = browsing.page(bypass_csp=True)
+    page.goto(path)
+    expect(page.locator("main h1")).to_be_visible()
+    page.wait_for_timeout(200)
+    found = _axe(page)
+    assert found == [], f"{what}: {found}"
+    page.close()
+    return True
