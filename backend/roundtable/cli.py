@@ -127,7 +127,37 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from roundtable.errors import OpRejected
+    from roundtable.ops import build_registry
+    from roundtable.sync.service import submit
+
+    body = {"title": args.title or "", "notes": args.notes or ""}
+    engine = _engine(settings)
+    try:
+        result = submit(
+            engine,
+            build_registry(),
+            None,
+            workshop_id=args.workshop,
+            member_id=None,
+            kind="edition.publish",
+            args=body,
+            system=True,
+        )
+    except OpRejected as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    assert result.outcome is not None
+    print(result.outcome.result.number)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.edition is not None:
+        return _export_edition(args, settings)
     if args.format != "json":
         return _export_rendered(args, settings)
     from roundtable.interchange.service import InterchangeError, export_workshop
@@ -145,15 +175,39 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_edition(args: argparse.Namespace, settings: Settings) -> int:
+    """A published edition, in any format, rendered in this process."""
+    from roundtable.db import read_session
+    from roundtable.errors import OpRejected
+    from roundtable.publishing.files import edition_file
+    from roundtable.publishing.service import edition_by_number
+
+    engine = _engine(settings)
+    try:
+        with read_session(engine) as session:
+            edition = edition_by_number(session, args.workshop, args.edition)
+        content = edition_file(
+            edition, args.format, theme=args.theme, kind=args.kind, actor=args.actor
+        )
+        if args.output:
+            Path(args.output).write_bytes(content)
+        else:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+    except (OpRejected, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _export_rendered(args: argparse.Namespace, settings: Settings) -> int:
     """md, csv, xlsx, docx and pdf: the consolidated checklist, rendered in this process."""
     from roundtable.db import read_session
     from roundtable.exports.formats import render
     from roundtable.exports.model import ExportError, build_snapshot
 
-    if args.edition is not None:
-        print("error: --edition: published editions cannot be exported yet", file=sys.stderr)
-        return 2
     try:
         with read_session(_engine(settings)) as session:
             snapshot = build_snapshot(
@@ -226,13 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--workshop", type=int, required=True)
     exp.add_argument("--edition", type=int)
     exp.add_argument(
-        "--format", default="json", choices=["json", "md", "csv", "xlsx", "docx", "pdf"]
+        "--format", default="json", choices=["json", "md", "csv", "xlsx", "docx", "pdf", "html"]
     )
     exp.add_argument("--output")
     exp.add_argument("--theme")
     exp.add_argument("--kind")
     exp.add_argument("--actor")
     exp.set_defaults(func=cmd_export)
+
+    pub = sub.add_parser(
+        "publish", help="publish the consolidated checklist as the next edition; prints its number"
+    )
+    pub.add_argument("--workshop", type=int, required=True)
+    pub.add_argument("--title", help="the edition's title (default: the workshop's)")
+    pub.add_argument("--notes", help="notes shown with the edition")
+    pub.set_defaults(func=cmd_publish)
 
     sug = sub.add_parser(
         "suggest", help="suggest merges for the groups' items in a roundtable/v1 file"

@@ -45,7 +45,7 @@ def test_export_writes_markdown_to_stdout(
         (["--kind", "wish"], "kind: must be one of need, response, practice"),
         (["--theme", "fishing"], "theme: no theme has the key 'fishing'"),
         (["--actor", "aliens"], "actor: must be one of government"),
-        (["--edition", "1"], "--edition: published editions cannot be exported yet"),
+        (["--edition", "1"], "has no edition 1"),
         (["--output", "/nonexistent/dir/x.pdf"], "No such file or directory"),
     ],
 )

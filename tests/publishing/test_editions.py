@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.publishing.world import World, build_world
@@ -135,14 +137,30 @@ def test_only_facilitators_of_the_workshop_publish(world: World, apps: AppFactor
     assert ok(world.fac.get(f"/api/workshops/{world.id}/editions")) == []
 
 
-def test_flagged_personal_data_blocks_publishing(world: World) -> None:
-    world.flag("aid", ["personal_data"])
-    r = world.fac.post(f"/api/workshops/{world.id}/editions", json={"title": "Too early"})
-    err = error_of(r, 409)
-    assert err["field"] == "items" and world.items["aid"] in err["message"]
-    assert ok(world.fac.get(f"/api/workshops/{world.id}/editions")) == []
-    world.flag("aid", [])
-    assert world.publish()["number"] == 1
+def test_flagged_personal_data_blocks_publishing_until_cleared_or_redacted(
+    world: World, apps: AppFactory
+) -> None:
+    base = f"/api/workshops/{world.id}"
+    world.item("case", "Victim Maria Santos, passport X1234567, needs a shelter")
+    world.item("phone", "Call the survivor on +66 81 234 5678 for follow-up")
+    flagged = {f["id"] for f in ok(world.fac.get(f"{base}/safeguards/flags"))}
+    assert {world.items["case"], world.items["phone"]} <= flagged  # found as typed
+    err = error_of(world.fac.post(f"{base}/editions", json={"title": "Too early"}), 409)
+    assert err["field"] == "items"
+    assert world.items["case"] in err["message"] and world.items["phone"] in err["message"]
+    assert ok(world.fac.get(f"{base}/editions")) == []
+
+    r = world.fac.post(f"{base}/safeguards/flags/item/{world.items['case']}/clear")
+    assert r.status_code in (200, 204), r.text
+    err = error_of(world.fac.post(f"{base}/editions", json={}), 409)
+    assert world.items["phone"] in err["message"] and world.items["case"] not in err["message"]
+    r = world.fac.post(f"{base}/safeguards/flags/item/{world.items['phone']}/redact")
+    assert r.status_code in (200, 204), r.text
+    edition = world.publish()
+    page = ok(apps.client().get(f"/api/public/editions/{edition['slug']}"))
+    text = json.dumps(page, ensure_ascii=False)
+    assert "Maria Santos" in text  # cleared: judged fine to publish
+    assert "234 5678" not in text  # redacted before publishing
 
 
 def test_bad_input_names_the_field_and_writes_nothing(world: World) -> None:

@@ -38,7 +38,7 @@ from roundtable.errors import OpRejected, RateLimited
 from roundtable.exports.gap_report import render_gap_report
 from roundtable.exports.routes import render_pool
 from roundtable.exports.worker import ExportFailed, ExportTimeout
-from roundtable.publishing.routes import download_name
+from roundtable.publishing.files import download_name
 from roundtable.publishing.service import edition_by_slug
 from roundtable.security import RateLimiter, origin_allowed
 from roundtable.services import Services

@@ -5,8 +5,6 @@ The public routes (``/api/public/editions/{slug}``) need no login: the slug is t
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,11 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from roundtable.deps import DbDep, FacilitatorDep, ServicesDep, submit_as
 from roundtable.errors import OpRejected
-from roundtable.exports.edition import edition_info, edition_snapshot
 from roundtable.exports.formats import FORMATS
 from roundtable.exports.model import Snapshot
 from roundtable.exports.routes import render_pool
 from roundtable.exports.worker import ExportFailed, ExportTimeout
+from roundtable.publishing.files import download_name, edition_json_bytes, snapshot_of
 from roundtable.publishing.models import Edition
 from roundtable.publishing.ops import EditionCreate, edition_values
 from roundtable.publishing.schemas import EditionChanges, EditionPage, EditionPublic
@@ -30,7 +28,6 @@ from roundtable.publishing.service import (
     edition_page,
     editions_of,
 )
-from roundtable.timeutil import isoformat
 
 router = APIRouter(tags=["editions"])
 
@@ -108,12 +105,10 @@ async def download_edition(
 ) -> Response:
     """The edition, or the items passing the filter, as a file."""
     edition, snapshot = await run_in_threadpool(
-        _edition_snapshot, db, slug, theme=theme, kind=kind, actor=actor
+        _by_slug, db, slug, theme=theme, kind=kind, actor=actor
     )
     if fmt == "json":
-        content = json.dumps(edition_json(edition, snapshot), ensure_ascii=False, indent=2).encode(
-            "utf-8"
-        )
+        content = edition_json_bytes(edition, snapshot)
         media_type, extension = JSON_MEDIA_TYPE, "json"
     else:
         try:
@@ -129,44 +124,6 @@ async def download_edition(
     )
 
 
-def _edition_snapshot(db: Session, slug: str, **wanted: str | None) -> tuple[Edition, Snapshot]:
+def _by_slug(db: Session, slug: str, **wanted: str | None) -> tuple[Edition, Snapshot]:
     edition = edition_by_slug(db, slug)
-    info = edition_info(edition.number, edition.title, edition.published_at, edition.notes)
-    return edition, edition_snapshot(edition.document, info, **wanted)
-
-
-def edition_json(edition: Edition, snapshot: Snapshot) -> dict[str, Any]:
-    """``roundtable/v1`` with the edition's metadata and each item's code."""
-    document = edition.document
-    kept = {item.code for item in snapshot.items}
-    return {
-        "format": document.get("format", "roundtable/v1"),
-        "edition": {
-            "number": edition.number,
-            "title": edition.title,
-            "notes": edition.notes,
-            "published_at": isoformat(edition.published_at),
-            "slug": edition.slug,
-        },
-        "filter": {k: v for k, v in _filter_of(snapshot).items() if v is not None},
-        "workshop": document["workshop"],
-        "themes": document.get("themes", []),
-        "groups": [],
-        "consolidated": [
-            {"ref": item["code"], **{k: v for k, v in item.items() if k != "sources"}}
-            for item in document.get("items", [])
-            if item["code"] in kept
-        ],
-    }
-
-
-def _filter_of(snapshot: Snapshot) -> dict[str, str | None]:
-    f = snapshot.filter
-    return {"theme": f.theme, "kind": f.kind, "actor": f.actor}
-
-
-def download_name(title: str, number: int, extension: str) -> str:
-    """``trafficking-roundtable-edition-2.pdf``: ASCII, safe in a header."""
-    words = re.findall(r"[A-Za-z0-9]+", title.lower())[:6]
-    stem = "-".join(words)[:60].strip("-") or "roundtable"
-    return f"{stem}-edition-{number}.{extension}"
+    return edition, snapshot_of(edition, **wanted)
