@@ -31,6 +31,7 @@ Status = Literal["open", "parked", "agreed"]
 Role = Literal["facilitator", "participant", "observer"]
 Attribution = Literal["named", "groups_only", "chatham_house"]
 Phase = Literal["setup", "breakout", "consolidation", "review", "published"]
+AgreementLevel = Literal["full", "reservations", "stand_aside", "disagree"]
 
 # Row ids are 32-bit integer columns on PostgreSQL: a larger number can name no row, and
 # sending it to the database would fail there instead of here.
@@ -159,6 +160,23 @@ class ItemPublic(BaseModel):
     created_by: int | None
     updated_seq: int
     merged_into: str | None
+    ref: str | None = Field(default=None, description='Consolidated items: "K12", never reused')
+    merged_ref: str | None = Field(
+        default=None, description="Merged group items (live and snapshot): the ref of merged_into"
+    )
+    sources: list[ItemSourcePublic] | None = Field(
+        default=None, description="Consolidated items (live and snapshot): what was merged in"
+    )
+    agreement_level: AgreementLevel | None = None
+    agreement_note: str = ""
+
+
+class ItemSourcePublic(BaseModel):
+    id: str
+    checklist_id: int
+    group_id: int | None
+    version: int = Field(description="The source's updated_seq when merged or acknowledged")
+    stale: bool = Field(description="The source was edited since: look at it again")
 
 
 class CommentPublic(BaseModel):

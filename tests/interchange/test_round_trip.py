@@ -158,9 +158,10 @@ def test_export_follows_positions_and_leaves_out_deleted_things(
         "Kelompok C: Kebutuhan perlindungan",
         "Group D: Way forward",
     ]
-    # The third group now gets the second letter, and the consolidated list renumbers.
+    # The third group now gets the second letter; consolidated items keep their display
+    # numbers (the board's K2 is the file's K2), so K1 is a gap.
     assert [i["ref"] for i in after["groups"][1]["items"]] == ["B1", "B2", "B3"]
-    assert [i["ref"] for i in after["consolidated"]] == ["K1", "K2"]
+    assert [i["ref"] for i in after["consolidated"]] == ["K2", "K3"]
     assert "asean" not in json.dumps(after)
     import_workshop(engine, registry, after, owner_account_id=None)  # still importable
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from roundtable.checklists.models import Checklist, Item
+from roundtable.consolidation.api import router as board_router
 from roundtable.consolidation.models import Suggestions, SuggestItem
 from roundtable.consolidation.suggest import NEAREST, suggest
 from roundtable.deps import DbDep, FacilitatorDep
@@ -27,6 +28,7 @@ from roundtable.groups.models import Group
 from roundtable.interchange.exporter import group_labels
 
 router = APIRouter(prefix="/api/workshops/{workshop_id}", tags=["consolidation"])
+router.include_router(board_router)  # coverage and the consolidation ops (api.py)
 
 MAX_NEAREST = 20
 

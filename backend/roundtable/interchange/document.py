@@ -112,10 +112,34 @@ class GroupEntry(Part):
     items: list[GroupItem] = Field(default_factory=list)
 
 
+AgreementLevel = Literal["full", "reservations", "stand_aside", "disagree"]
+
+
+class ReservationEntry(Part):
+    level: AgreementLevel
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class AgreementEntry(Part):
+    """The agreement round's outcome on one item: never who said what."""
+
+    level: AgreementLevel | None = Field(
+        default=None, description="The level the facilitator recorded"
+    )
+    note: str = Field(default="", max_length=2000)
+    tally: dict[AgreementLevel, int] = Field(
+        default_factory=dict, description="Members per level (on import: kept only in files)"
+    )
+    reservations: list[ReservationEntry] = Field(
+        default_factory=list, description="Reservations as written, without names"
+    )
+
+
 class ConsolidatedItem(ItemEntry):
     sources: list[Ref] = Field(
         default_factory=list, description="Refs of the group items merged into this item"
     )
+    agreement: AgreementEntry | None = None
 
 
 class RoundtableDocument(Part):

@@ -1,10 +1,12 @@
 """Reading a workshop back out as a ``roundtable/v1`` document.
 
-Refs are generated, never stored, and depend only on order: the groups in position order
+Group refs are generated, never stored, and depend only on order: the groups in position order
 get letters (A, B, … skipping K, then AA, AB …), their items 1-based numbers in position
-order (A1, A2, B1); consolidated items are K1, K2 …. Deleted groups and items are left
+order (A1, A2, B1); consolidated items keep their display numbers (K1, K2 …, gaps where
+items were deleted). Deleted groups and items are left
 out. No member data leaves: no names, no authors, no member ids (the attribution policy
-of an export is "nobody", whatever the workshop's own policy).
+of an export is "nobody", whatever the workshop's own policy): the agreement round
+leaves only its tally and the reservations' text.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from roundtable.checklists.models import Checklist, Item
+from roundtable.consolidation.agreement import agreements_of, outcome_of
+from roundtable.consolidation.models import Agreement
 from roundtable.groups.models import Group
 from roundtable.interchange.document import (
     FORMAT,
@@ -37,7 +41,13 @@ _WITHOUT_POSITIONS: Any = {"groups": {"__all__": {"items": {"__all__": {"positio
 
 def export_document(session: Session, workshop_id: int) -> dict[str, Any]:
     """The workshop as a JSON-ready ``roundtable/v1`` document."""
-    return build_document(session, workshop_id).model_dump(mode="json", exclude=_WITHOUT_POSITIONS)
+    document = build_document(session, workshop_id).model_dump(
+        mode="json", exclude=_WITHOUT_POSITIONS
+    )
+    for entry in document["consolidated"]:
+        if entry.get("agreement") is None:
+            entry.pop("agreement", None)  # no agreement round on it: nothing to say
+    return document
 
 
 def build_document(session: Session, workshop_id: int) -> RoundtableDocument:
@@ -73,7 +83,7 @@ def build_document(session: Session, workshop_id: int) -> RoundtableDocument:
         workshop=_workshop_info(workshop),
         themes=themes,
         groups=groups,
-        consolidated=_consolidated(items[consolidated_id], sources, known),
+        consolidated=_consolidated(session, workshop_id, items[consolidated_id], sources, known),
     )
 
 
@@ -168,13 +178,26 @@ def _item_fields(item: Item, ref: str, known_themes: set[str]) -> dict[str, Any]
 
 
 def _consolidated(
-    items: list[Item], sources: dict[str, list[str]], known_themes: set[str]
+    session: Session,
+    workshop_id: int,
+    items: list[Item],
+    sources: dict[str, list[str]],
+    known_themes: set[str],
 ) -> list[ConsolidatedItem]:
     # ``sources`` was filled in document order, so each item's sources are in that order.
+    # Consolidated items keep their display numbers (K12 on the board is K12 here).
+    agreements: dict[str, list[Agreement]] = defaultdict(list)
+    for row in agreements_of(session, workshop_id):
+        agreements[row.item_id].append(row)
     return [
         ConsolidatedItem(
-            **_item_fields(item, f"{CONSOLIDATED_PREFIX}{n}", known_themes),
+            **_item_fields(item, _consolidated_ref(item, n), known_themes),
             sources=sources.get(item.id, []),
+            agreement=outcome_of(item, agreements[item.id]),
         )
         for n, item in enumerate(items, start=1)
     ]
+
+
+def _consolidated_ref(item: Item, n: int) -> str:
+    return f"{CONSOLIDATED_PREFIX}{item.ref_number if item.ref_number is not None else n}"

@@ -68,6 +68,15 @@ def apply_document(writer: OpWriter, document: RoundtableDocument, consolidated_
                 {"id": item_ids[ref], "merged_into": target},
                 system=True,
             )
+        agreement = entry.agreement
+        if agreement is not None and (agreement.level is not None or agreement.note):
+            # Members' own levels do not travel (nobody of theirs is imported); the outcome does.
+            writer.run(
+                f"{path}.agreement",
+                "interchange.set_agreement",
+                {"id": target, "level": agreement.level, "note": agreement.note},
+                system=True,
+            )
     phase = document.workshop.phase
     if phase is not None and phase != "setup":
         # Last, so the rules of a later phase never stand in the way of the import.

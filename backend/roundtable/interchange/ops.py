@@ -1,6 +1,6 @@
 """Ops the interchange import needs that the checklist ops do not express.
 
-Both are ``system_only``: browsers never send them. Setting flags directly would let a
+All are ``system_only``: browsers never send them. Setting flags directly would let a
 client clear a safeguard flag without review, and provenance links are made by the
 import (and by whatever merges items), not typed in by hand.
 """
@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roundtable.access import require_facilitator
 from roundtable.checklists.models import Checklist, Item
+from roundtable.consolidation.models import ItemSource
 from roundtable.errors import OpRejected, invalid, not_found
-from roundtable.interchange.document import FLAG_PATTERN
+from roundtable.interchange.document import FLAG_PATTERN, AgreementLevel
 from roundtable.safeguards.service import keep_flag
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
 from roundtable.values import upsert
@@ -32,6 +33,12 @@ class FlagsSet(Args):
 class MergedLink(Args):
     id: str = Field(description="A group item")
     merged_into: str = Field(description="The consolidated item it was merged into")
+
+
+class AgreementOutcome(Args):
+    id: str = Field(description="A consolidated item")
+    level: AgreementLevel | None
+    note: str = Field(default="", max_length=2000)
 
 
 def register(registry: OpRegistry) -> None:
@@ -62,7 +69,33 @@ def register(registry: OpRegistry) -> None:
             )
         item.merged_into = target.id
         item.updated_seq = ctx.seq
+        if ctx.session.get(ItemSource, item.id) is None:
+            ctx.session.add(
+                ItemSource(
+                    source_id=item.id,
+                    consolidated_id=target.id,
+                    workshop_id=ctx.workshop.id,  # type: ignore[arg-type]
+                    source_version=ctx.seq,
+                    merged_seq=ctx.seq,
+                )
+            )
         values = {"merged_into": target.id, "updated_seq": ctx.seq}
+        return OpOutcome([upsert("item", item.id, values)], scope=checklist.id, result=item)
+
+    @op(registry, "interchange.set_agreement", AgreementOutcome, system_only=True)
+    def set_agreement(ctx: OpContext, args: AgreementOutcome) -> OpOutcome:
+        require_facilitator(ctx.member, "recording agreement")
+        item, checklist = _item(ctx, args.id)
+        if checklist.group_id is not None:
+            raise invalid("args.id", "must name an item of the consolidated checklist")
+        item.agreement_level = args.level
+        item.agreement_note = args.note
+        item.updated_seq = ctx.seq
+        values = {
+            "agreement_level": args.level,
+            "agreement_note": args.note,
+            "updated_seq": ctx.seq,
+        }
         return OpOutcome([upsert("item", item.id, values)], scope=checklist.id, result=item)
 
 
