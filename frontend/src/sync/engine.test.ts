@@ -196,6 +196,22 @@ describe('reconnect', () => {
   });
 });
 
+describe('a snapshot mid-stream', () => {
+  it('confirms the pending ops it already holds (the server resends no event for them)', () => {
+    const server = new FakeServer();
+    const client = live(server);
+    create(client, 'item-0001', 'Mine', 'V');
+    client.conn?.pump(); // the server applies the op ...
+    client.conn!.outbound.length = 0; // ... but sends a snapshot instead of its event
+    client.conn!.outbound.push(server.snapshot());
+    client.deliver();
+    expect(client.state.confirmed.item['item-0001']?.title).toBe('Mine');
+    client.sync();
+    expect(client.state.pending).toHaveLength(0);
+    expect(server.liveItems()).toHaveLength(1);
+  });
+});
+
 describe('gaps', () => {
   it('reconnects with hello{last_seq} when a batch does not continue at last_seq + 1', () => {
     const server = new FakeServer();

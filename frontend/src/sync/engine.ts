@@ -198,6 +198,10 @@ export class SyncEngine {
 
   private onSnapshot(snapshot: Snapshot): void {
     if (!this.welcomed) return;
+    // A snapshot mid-stream (the server resyncs a connection when an event spans checklists
+    // not everyone may read) carries no op ids: resend the pending ops, so those it already
+    // holds come back as `ack{seq}` and the others are handled as usual.
+    const midStream = this.link === 'live';
     const next = tablesFromSnapshot(snapshot);
     for (const [id, item] of Object.entries(this.confirmed.item)) {
       if (!next.item[id]) this.rememberDeleted(item);
@@ -206,6 +210,7 @@ export class SyncEngine {
     this.seq = snapshot.seq;
     this.link = 'live';
     this.outbox.remove(this.reachedAcks());
+    if (midStream) for (const op of this.outbox.pending) this.sendOp(op);
     this.publish(true);
   }
 
