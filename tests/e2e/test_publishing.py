@@ -247,3 +247,82 @@ def _axe_clean(browsing: Browsing, path: str, what: str) -> bool:
     assert found == [], f"{what}: {found}"
     page.close()
     return True
+
+
+def test_carry_an_assessment_over_to_the_next_edition(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    workshop_id = ok(fac.post("/api/workshops/import", json=document()), 201)["id"]
+    base = f"/api/workshops/{workshop_id}"
+    first = ok(fac.post(f"{base}/editions", json={"title": EDITION}), 201)
+
+    reader = browsing.page()
+    reader.goto(first["url"])
+    reader.get_by_role("button", name="Start an assessment").click()
+    expect(reader).to_have_url(re.compile(r"/a/"))
+    old_url = reader.url
+    kept = reader.locator("article", has_text="Screen every arrival")
+    kept.get_by_role("radio", name="In place", exact=True).check()
+    changing = reader.locator("article", has_text="Reintegration grants")
+    changing.get_by_role("radio", name="Not yet", exact=True).check()
+    expect(reader.get_by_test_id("assessment-saved")).to_have_text("All answers saved")
+    expect(reader.get_by_role("heading", name=re.compile("has been published"))).to_have_count(0)
+
+    # Edition 2: one item reworded, one added.
+    [consolidated] = [c for c in ok(fac.get(f"{base}/checklists")) if c["group_id"] is None]
+    items = ok(fac.get(f"{base}/checklists/{consolidated['id']}/items"))
+    grants = next(i for i in items if i["title"] == "Reintegration grants")
+    ok(fac.patch(f"{base}/items/{grants['id']}", json={"title": "Reintegration grants and care"}))
+    new = {"kind": "need", "title": "Hotline in five languages", "themes": ["protection"]}
+    ok(fac.post(f"{base}/checklists/{consolidated['id']}/items", json=new), 201)
+    second = ok(fac.post(f"{base}/editions", json={"title": f"{EDITION}, revised"}), 201)
+
+    reader.reload()
+    expect(
+        reader.get_by_role("heading", name="Edition 2 of this checklist has been published.")
+    ).to_be_visible()
+    reader.get_by_role("button", name="Carry over to edition 2").click()
+    expect(reader).not_to_have_url(old_url)
+    expect(reader).to_have_url(re.compile(r"/a/[A-Za-z0-9_-]{20,}$"))
+    expect(reader.get_by_role("link", name=re.compile(r"^Against edition 2"))).to_be_visible()
+    expect(reader.locator("article[data-code]")).to_have_count(5)
+    kept = reader.locator("article", has_text="Screen every arrival")
+    expect(kept.get_by_role("radio", name="In place", exact=True)).to_be_checked()
+    expect(kept.get_by_text("Review", exact=True)).to_have_count(0)
+    reworded = reader.locator("article", has_text="Reintegration grants and care")
+    expect(reworded.get_by_text("Review", exact=True)).to_be_visible()
+    added = reader.locator("article", has_text="Hotline in five languages")
+    expect(added.get_by_text("Review", exact=True)).to_be_visible()
+    expect(reader.get_by_role("note")).to_contain_text("marked “Review”")
+    # The old assessment is still there, as it was.
+    reader.goto(old_url)
+    old = reader.locator("article", has_text="Reintegration grants")
+    expect(old.get_by_role("radio", name="Not yet", exact=True)).to_be_checked()
+
+    # Edition 2's page says what changed, item by item, and links the editions.
+    reader.goto(second["url"])
+    changes = reader.get_by_role("region", name="What changed since edition 1")
+    expect(changes.get_by_role("list", name="Added")).to_contain_text("Hotline in five languages")
+    expect(changes.get_by_role("list", name="Reworded")).to_contain_text(
+        "Reintegration grants and care"
+    )
+    editions = reader.get_by_role("navigation", name="All editions")
+    expect(editions.get_by_role("link", name=f"Edition 1: {EDITION}")).to_be_visible()
+
+    # The reader's language, here too.
+    reader.get_by_label("Language", exact=True).select_option("id")
+    expect(reader.get_by_role("heading", name="Perubahan sejak edisi 1")).to_be_visible()
+    expect(reader.get_by_label("Jenis")).to_be_visible()
+    reader.get_by_label("Bahasa", exact=True).select_option("en")
+
+    # Printed: the checklist without the controls.
+    reader.emulate_media(media="print")
+    expect(reader.get_by_role("heading", name="Screen every arrival")).to_be_visible()
+    for hidden in (
+        reader.locator("fieldset"),
+        reader.locator("a[download]").first,
+        reader.locator("header.bar"),
+    ):
+        expect(hidden).to_be_hidden()
