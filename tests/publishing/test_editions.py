@@ -181,3 +181,41 @@ def test_raised_by_follows_the_attribution_policy(apps: AppFactory, fac: Api, po
     expected = ["Group B", "Group C"] if policy == "groups_only" else ["Group 2", "Group 3"]
     assert page["items"][0]["raised_by"] == expected
     assert page["workshop"]["attribution"] == policy
+
+
+@pytest.mark.parametrize("policy", ["named", "chatham_house"])
+def test_agreement_and_reservations_reach_the_edition_without_names(
+    apps: AppFactory, fac: Api, policy: str
+) -> None:
+    w = build_world(apps, fac, attribution=policy)
+    w.item("screen", "Screen every arrival", themes=["identification"])
+    w.link("a1", "screen")
+    ok(fac.patch(f"/api/workshops/{w.id}", json={"phase": "review"}))
+    voters = []
+    for name in ("Wilhelmina Quaxley", "Bartholomew Snodgrass"):
+        member = apps.client()
+        member.join(w.groups[0]["join_code"], name)
+        voters.append(int(ok(member.get(f"/api/workshops/{w.id}/me"))["id"]))
+    item = w.items["screen"]
+    for member_id, level, reservation in (
+        (voters[0], "full", ""),
+        (voters[1], "reservations", "Only with interpreters present"),
+    ):
+        w.as_member(
+            member_id,
+            "agreement.set",
+            {"item_id": item, "level": level, "reservation": reservation},
+        )
+    w.system("agreement.record", {"item_id": item, "level": "reservations", "note": "Close"})
+    edition = w.publish()
+    public = apps.client()
+    page = ok(public.get(f"/api/public/editions/{edition['slug']}"))
+    agreement = page["items"][0]["agreement"]
+    assert agreement["level"] == "reservations" and agreement["note"] == "Close"
+    assert agreement["tally"]["full"] == 1 and agreement["tally"]["reservations"] == 1
+    assert agreement["reservations"] == ["Only with interpreters present"]
+    text = json.dumps(page, ensure_ascii=False)
+    md = public.get(f"/api/public/editions/{edition['slug']}/download/md").text
+    for name in ("Quaxley", "Snodgrass"):
+        assert name not in text and name not in md
+    assert "Agreed with reservations" in md and "Only with interpreters present" in md

@@ -77,6 +77,17 @@ class World:
             system=True,
         )
 
+    def as_member(self, member_id: int, kind: str, args: dict[str, Any]) -> None:
+        submit(
+            self.services.engine,
+            self.services.registry,
+            None,
+            workshop_id=self.id,
+            member_id=member_id,
+            kind=kind,
+            args=args,
+        )
+
     def facilitator_id(self) -> int:
         return int(ok(self.fac.get(f"/api/workshops/{self.id}/me"))["id"])
 

@@ -71,7 +71,7 @@ def export_item(item: dict[str, Any]) -> ExportItem:
         agreement=None
         if not agreement
         else AgreementInfo(
-            level=agreement["level"],
+            level=agreement.get("level") or "",
             reservations=tuple(agreement.get("reservations", ())),
             note=agreement.get("note", ""),
         ),

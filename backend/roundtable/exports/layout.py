@@ -17,6 +17,12 @@ from roundtable.vocab import ACTORS
 
 KIND_LABELS = {"need": "Need", "response": "Response", "practice": "Good practice"}
 STATUS_LABELS = {"open": "Open", "parked": "Parked", "agreed": "Agreed"}
+AGREEMENT_LABELS = {
+    "full": "Full agreement",
+    "reservations": "Agreed with reservations",
+    "stand_aside": "Some stand aside",
+    "disagree": "No agreement",
+}
 UNTHEMED_LABEL = "Other items"
 DRAFT_LABEL = "Working draft (not a published edition)"
 
@@ -111,7 +117,9 @@ def item_facts(snapshot: Snapshot, item: ExportItem) -> list[tuple[str, str]]:
         ("Status", STATUS_LABELS.get(item.status, item.status)),
     ]
     if item.agreement is not None:
-        facts.append(("Agreement", item.agreement.level))
+        level = item.agreement.level
+        facts.append(("Agreement", AGREEMENT_LABELS.get(level, level)))
+        facts.append(("Agreement note", item.agreement.note))
         facts.extend(("Reservation", r) for r in item.agreement.reservations)
     facts.append(("Provenance", raised_by_phrase(item.raised_by)))
     return [(name, value) for name, value in facts if value]

@@ -60,7 +60,7 @@ class EditionTheme(BaseModel):
 
 
 class ItemAgreement(BaseModel):
-    level: str
+    level: str | None = Field(description="The level the facilitator recorded; null: none yet")
     note: str = ""
     tally: dict[str, int] = Field(default_factory=dict)
     reservations: list[str] = Field(default_factory=list)

@@ -108,26 +108,21 @@ def build_edition_document(session: Session, workshop: Workshop, number: int) ->
 
 
 def _agreement(entry: dict[str, Any], policy: str) -> dict[str, Any] | None:
-    """The agreement outcome as the export carries it (flat fields or one object)."""
-    nested = entry.get("agreement")
-    source = nested if isinstance(nested, dict) else entry
-    level = source.get("level", source.get("agreement_level"))
-    if not level:
+    """The agreement round's outcome as the export carries it: the recorded level (None
+    until the facilitator records one), the note, the tally and the reservations' text."""
+    outcome = entry.get("agreement")
+    if not isinstance(outcome, dict):
         return None
-    note = source.get("note", source.get("agreement_note")) or ""
-    tally = source.get("tally") or {}
     reservations = []
-    for reservation in source.get("reservations") or []:
-        if isinstance(reservation, str):
-            reservations.append(reservation)
-        elif isinstance(reservation, dict):
-            text = str(reservation.get("text") or reservation.get("reservation") or "")
-            name = reservation.get("name") or reservation.get("member")
-            if text:
-                reservations.append(render_reservation(text, str(name) if name else None, policy))
+    for reservation in outcome.get("reservations") or []:
+        text = reservation.get("text", "") if isinstance(reservation, dict) else str(reservation)
+        name = reservation.get("name") if isinstance(reservation, dict) else None
+        if text.strip():
+            reservations.append(render_reservation(text, name, policy))
+    tally = outcome.get("tally")
     return {
-        "level": str(level),
-        "note": str(note),
+        "level": outcome.get("level"),
+        "note": str(outcome.get("note") or ""),
         "tally": dict(tally) if isinstance(tally, dict) else {},
         "reservations": reservations,
     }

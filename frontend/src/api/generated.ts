@@ -344,7 +344,8 @@ export interface ImportedWorkshop {
 }
 
 export interface ItemAgreement {
-  level: string;
+  /** The level the facilitator recorded; null: none yet */
+  level: string | null;
   note: string;
   tally: Record<string, number>;
   reservations: string[];
