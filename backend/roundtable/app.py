@@ -39,6 +39,7 @@ from roundtable.publishing.routes import router as editions_router
 from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import LocalNotifier, Notifier, PostgresNotifier
 from roundtable.realtime.routes import router as live_router
+from roundtable.realtime.sessions import watch_sessions
 from roundtable.safeguards.routes import router as safeguards_router
 from roundtable.schemas import Health, Ready
 from roundtable.security import RateLimiter
@@ -190,9 +191,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.bind("notifier_reconnects", lambda: notifier.reconnects)
         metrics.bind("export_queue", lambda: pool.pending)
         await hub.start()
+        watch = asyncio.create_task(watch_sessions(hub, settings.session_check_s))
         try:
             yield
         finally:
+            watch.cancel()
             await hub.stop()
             app.state.render_pool.shutdown()
             engine.dispose()

@@ -4,6 +4,7 @@ OpenAPI document promises."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
@@ -112,3 +113,25 @@ def test_the_openapi_document_promises_the_error_shape_that_is_sent(fac: Api) ->
                 assert status in responses, f"{method.upper()} {path} does not document {status}"
             ref = responses["422"]["content"]["application/json"]["schema"]["$ref"]
             assert ref == "#/components/schemas/Error", (method, path)
+
+
+def test_deeply_nested_bodies_are_refused_everywhere(fac: Api) -> None:
+    """Every operation that takes a body, found in the OpenAPI document: JSON nested past
+    what the parser recurses through is a 4xx, never a 500."""
+    ws = setup_workshop(fac, groups=1)
+    ids = {"workshop_id": ws["id"], "checklist_id": ws["consolidated"], "group_id": 1}
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    schema = ok(fac.get("/openapi.json"))
+    tried = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" not in operation:
+                continue
+            url = re.sub(r"{(\w+)}", lambda m: str(ids.get(m.group(1), 1)), path)
+            response = fac.request(
+                method, url, content=deep, headers={"Content-Type": "application/json"}
+            )
+            assert 400 <= response.status_code < 500, (method, path, response.text)
+            assert set(response.json()["error"]) <= {"code", "message", "field"}
+            tried += 1
+    assert tried > 20

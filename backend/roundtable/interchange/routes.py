@@ -59,7 +59,7 @@ async def import_document(
     # (``groups[1].items[3].kind``) rather than FastAPI's ``body.groups.1.items.3.kind``.
     try:
         document = json.loads(await request.body())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise OpRejected("invalid", f"body: is not valid JSON ({exc})", field="body") from None
     workshop_id = await services.hub.run_write(
         partial(

@@ -41,7 +41,7 @@ from roundtable.realtime.protocol import (
     PresenceMessage,
 )
 from roundtable.realtime.reads import read_catchup, read_range, read_snapshot, resolve_hello
-from roundtable.security import SESSION_COOKIE, origin_allowed
+from roundtable.security import SESSION_COOKIE, hash_token, origin_allowed
 from roundtable.services import Services
 
 log = logging.getLogger("roundtable.ws")
@@ -74,6 +74,8 @@ class Connection:
         self._send_lock = asyncio.Lock()
         self._closed = False
         self._presence_out: list[dict[str, Any]] | None = None  # latest list, not yet sent
+        self.session_hash = ""  # of the session that opened it (see realtime/sessions.py)
+        self._ending: Closed | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     async def run(self) -> None:
@@ -134,7 +136,7 @@ class Connection:
             raise Closed(CloseCode.BAD_HANDSHAKE, "expected hello within 15 s") from exc
         try:
             raw = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise Closed(CloseCode.BAD_HANDSHAKE, "hello: not JSON") from exc
         protocol = raw.get("protocol") if isinstance(raw, dict) else None
         if isinstance(protocol, int) and protocol < MIN_PROTOCOL_VERSION:
@@ -160,6 +162,7 @@ class Connection:
         self.workshop_id = hello.workshop_id
         self.client_id = hello.client_id
         self.member_id = who.member_id
+        self.session_hash = hash_token(token) if token else ""
         # Registered first, so whatever commits from here on reaches this connection.
         room = self.room = await self.services.hub.join(self)
         catchup = await self.services.hub.run_read(
@@ -219,7 +222,7 @@ class Connection:
             text = await self._receive_text()
             try:
                 raw = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 await self._reject(None, "invalid", "message: not valid JSON")
                 continue
             op_id = raw.get("op_id") if isinstance(raw, dict) else None
@@ -313,6 +316,11 @@ class Connection:
     def wake(self) -> None:
         self._wake.set()
 
+    def end(self, code: int, reason: str) -> None:
+        """Closes this connection from outside (its session ended): the sender does it."""
+        self._ending = Closed(code, reason)
+        self._wake.set()
+
     def offer(self, before: int, loaded: int, scopes: set[int] | None) -> None:
         """The room loaded ``(before, loaded]``, touching only checklists ``scopes`` (None:
         the whole workshop, or a resync). A caught-up, idle sender that can see none of
@@ -338,6 +346,8 @@ class Connection:
                 finally:
                     self._idle = False
                 self._wake.clear()
+                if self._ending is not None:
+                    raise self._ending
                 await self._drain()
                 entries, self._presence_out = self._presence_out, None
                 if entries is not None:
