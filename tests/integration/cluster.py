@@ -49,7 +49,7 @@ def cluster(url: str, processes: int = 2, env: dict[str, str] | None = None) -> 
         for server in servers:
             stack.callback(server.stop)
         with ThreadPoolExecutor(processes) as pool:  # they start in parallel
-            list(pool.map(lambda s: s.start(timeout=40), servers))
+            list(pool.map(lambda s: s.start(timeout=90), servers))  # a busy CI box
         engine = make_engine(url)
         stack.callback(engine.dispose)
         yield Cluster(url, engine, servers)
