@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing
 from tests.e2e.screens import item, join, sign_in, title_field, wait_live, wait_saved
+from tests.e2e.test_screens import _axe
 from tests.support import Api, LiveServer, ok, setup_workshop
 
 SHELTER_A = "Open shelters to men and boys who were trafficked"
@@ -186,3 +187,72 @@ def test_agreement_round_tally_matches_the_export(
     assert agreement["reservations"] == [
         {"level": "reservations", "text": "Only where shelters have funding for male staff"}
     ]
+
+
+def test_merge_by_keyboard_and_drag_undo_split_and_stale_sources(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    world = setup_workshop(fac)
+    add_items(fac, world)
+    set_phase(fac, world["id"], "consolidation")
+    page = browsing.page(width=1280, height=900, bypass_csp=True)
+    sign_in(page)
+    page.goto(f"/w/{world['id']}/consolidate")
+    wait_live(page)
+    board = page.get_by_role("region", name=re.compile("^The groups"))
+    todo = page.get_by_role("heading", name=re.compile(r"^Still to handle"))
+    expect(todo).to_have_text("Still to handle: 4 items")
+
+    # Keyboard only: Space picks, Enter merges.
+    page.get_by_label(f"Pick A1: {SHELTER_A}").press("Space")
+    page.get_by_label(f"Pick B1: {SHELTER_B}").press("Space")
+    expect(page.get_by_test_id("picked-count")).to_have_text("2 items picked")
+    page.get_by_role("button", name="Merge picked into a new item").press("Enter")
+    k1 = page.locator(".consolidated[data-ref='K1']")
+    sources = k1.get_by_role("list", name="Sources (2)")
+    expect(sources).to_contain_text("A1 Group A")
+    expect(sources).to_contain_text("B1 Group B")
+    expect(board.get_by_role("button", name="merged into K1")).to_have_count(2)
+    expect(todo).to_have_text("Still to handle: 2 items")
+
+    page.get_by_label(f"Pick A2: {OTHERS[0][0]}").press("Space")
+    k1.get_by_role("button", name="Add 1 picked to K1").press("Enter")
+    expect(k1.get_by_role("list", name="Sources (3)")).to_contain_text("A2")
+    page.get_by_role("button", name="Undo my last merge").press("Enter")
+    expect(k1.get_by_role("list", name="Sources (2)")).not_to_contain_text("A2")
+    expect(page.get_by_label(f"Pick A2: {OTHERS[0][0]}")).to_be_visible()
+
+    # Split B1 out of K1 into a new item, then drag B2 onto it.
+    k1.get_by_label("Move B1 to a new item").check()
+    k1.get_by_role("button", name="Split 1 into a new item").click()
+    k2 = page.locator(".consolidated[data-ref='K2']")
+    expect(k2.get_by_role("list", name="Sources (1)")).to_contain_text(SHELTER_B)
+    expect(k1.get_by_role("list", name="Sources (1)")).to_contain_text(SHELTER_A)
+    b2 = page.locator("[data-board-item]").filter(has_text=OTHERS[1][0])
+    b2.drag_to(k2)
+    expect(k2.get_by_role("list", name="Sources (2)")).to_contain_text(OTHERS[1][0])
+
+    # A source edited after the merge is flagged until the facilitator has looked at it.
+    a1_id = next(
+        i["id"]
+        for i in ok(
+            fac.get(
+                f"/api/workshops/{world['id']}/checklists/{world['groups'][0]['checklist_id']}/items"
+            )
+        )
+        if i["title"] == SHELTER_A
+    )
+    ok(fac.patch(f"/api/workshops/{world['id']}/items/{a1_id}", json={"detail": "Also boys."}))
+    stale = k1.get_by_text("A1 was edited after it was merged.")
+    expect(stale).to_be_visible()
+    k1.get_by_role("button", name="Mark as seen").click()
+    expect(stale).to_have_count(0)
+
+    coverage = page.get_by_test_id("coverage")
+    expect(coverage.locator("tfoot td").first).to_have_text("1 of 2 merged")
+    expect(coverage.locator("tfoot td").nth(1)).to_have_text("2 of 2 merged")
+    expect(todo).to_have_text("Still to handle: 1 item")
+    wait_saved(page)
+    assert _axe(page) == []
