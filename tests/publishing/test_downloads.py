@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from html import unescape
 
 import pypdfium2 as pdfium
 import pytest
@@ -94,6 +95,8 @@ def test_every_format_opens_and_holds_the_edition(world: World, apps: AppFactory
     body = "\n".join(pages)
     assert THAI in body and BAHASA in body and TYPST in body and SCRIPT in body
     assert codes[THAI] in body and "Group 3" in body
+    for item in page["items"]:  # item by item: code and title, in the edition's order
+        assert item["code"] in body and item["title"] in body
     assert GROUP_NAME_HINT not in body
 
     doc = Document(io.BytesIO(download(public, slug, "docx")))
@@ -103,7 +106,12 @@ def test_every_format_opens_and_holds_the_edition(world: World, apps: AppFactory
     ]
     assert headings == ["Identification of victims", "Protection needs", "Durable solutions"]
     assert styles.count("List Bullet") == len(page["items"])
-    assert any(THAI in p.text for p in doc.paragraphs)
+    bullets = [
+        p.text for p in doc.paragraphs if p.style is not None and p.style.name == "List Bullet"
+    ]
+    assert sorted(b.split()[0] for b in bullets) == sorted(codes.values())
+    for item in page["items"]:
+        assert f"{item['code']}  {item['title']}" in bullets
 
     book = load_workbook(io.BytesIO(download(public, slug, "xlsx")))
     sheet = book["Checklist"]
@@ -117,9 +125,11 @@ def test_every_format_opens_and_holds_the_edition(world: World, apps: AppFactory
     table = list(csv.reader(io.StringIO(download(public, slug, "csv").decode("utf-8-sig"))))
     assert [row[3] for row in table[1:] if row[0] == codes[FORMULA]] == ["'" + FORMULA]
 
-    html = download(public, slug, "html").decode()
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert 'id="ID-01"' in html and THAI in html
+    page_html = download(public, slug, "html").decode()
+    assert "<script>" not in page_html and "&lt;script&gt;" in page_html
+    assert 'id="ID-01"' in page_html and THAI in page_html
+    for item in page["items"]:
+        assert f'id="{item["code"]}"' in page_html and item["title"] in unescape(page_html)
 
     md = download(public, slug, "md").decode()
     assert "Edition 1" in md and codes[BAHASA] in md
