@@ -100,6 +100,7 @@ class WorkshopPublic(BaseModel):
     breakout_ends_at: datetime | None = None
     announcement: str = ""
     announced_at: datetime | None = None
+    archived_at: datetime | None = None  # archived: read-only (see safeguards)
     head_seq: int = 0
 
 
