@@ -12,7 +12,7 @@ import openpyxl
 import pypdfium2 as pdfium
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Browsing
+from tests.e2e.conftest import Browsing, http_status
 from tests.e2e.screens import sign_in, wait_live
 from tests.e2e.test_screens import PAYLOADS, _axe
 from tests.support import LiveServer, ok
@@ -326,3 +326,27 @@ def test_carry_an_assessment_over_to_the_next_edition(
         reader.locator("header.bar"),
     ):
         expect(hidden).to_be_hidden()
+
+
+def test_publishing_waits_for_flagged_personal_data(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    flagged = document()
+    flagged["consolidated"][1]["flags"] = ["personal_data"]
+    workshop_id = ok(fac.post("/api/workshops/import", json=flagged), 201)["id"]
+
+    page = browsing.page()
+    browsing.allow(http_status(409))
+    sign_in(page)
+    page.goto(f"/w/{workshop_id}")
+    wait_live(page)
+    panel = page.get_by_role("region", name="Published editions")
+    panel.get_by_role("button", name="Publish edition 1").click()
+    alert = panel.get_by_role("alert")
+    expect(alert).to_contain_text("Could not publish:")
+    expect(alert).to_contain_text("personal data")
+    expect(panel.get_by_text("No edition has been published yet.")).to_be_visible()
+    expect(panel.get_by_role("button", name="Publish edition 1")).to_be_enabled()
+    assert ok(fac.get(f"/api/workshops/{workshop_id}/editions")) == []

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PublicItem, PublicTheme } from '../edition/types';
-import { answeredPercent, fieldsOf, needingReview, progressOf, reportUrl, themesOf, validDate } from './model';
+import { answeredPercent, fieldsOf, needingReview, progressOf, reportUrl, validDate } from './model';
 import type { Entry } from './types';
 
 const themes: PublicTheme[] = [
@@ -30,7 +30,7 @@ const entry = (over: Partial<Entry>): Entry => ({
   agency: '',
   target_date: null,
   needs_review: false,
-  updated_at: null,
+  updated_at: '2026-11-29T17:00:00Z',
   ...over,
 });
 
@@ -68,13 +68,5 @@ describe('assessment model', () => {
 
   it('addresses the gap report', () => {
     expect(reportUrl('s3cr3t', 'xlsx')).toBe('/api/public/assessments/s3cr3t/report/xlsx');
-  });
-
-  it('takes the themes from the answer, or from its progress rows', () => {
-    expect(themesOf({ themes, progress: [] })).toBe(themes);
-    const row = { total: 1, in_place: 0, partly: 0, not_yet: 0, not_applicable: 0, unanswered: 1 };
-    expect(
-      themesOf({ progress: [{ ...row, theme: 'durable', label: 'Durable solutions' }, { ...row, theme: null, label: '' }] }),
-    ).toEqual([{ key: 'durable', label: 'Durable solutions', parent: null, prefix: '' }]);
   });
 });

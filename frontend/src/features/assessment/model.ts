@@ -80,14 +80,3 @@ export function reportUrl(secret: string, format: 'pdf' | 'xlsx'): string {
 export function needingReview(items: readonly PublicItem[], entries: Readonly<Record<string, Entry | undefined>>): string[] {
   return items.filter((i) => entries[i.code]?.needs_review).map((i) => i.code);
 }
-
-/**
- * The themes to group items by: the answer's own list when it carries one, else the themes its
- * progress rows name (top-level only, which is all the sections need).
- */
-export function themesOf(data: { themes?: PublicTheme[]; progress: readonly ThemeProgress[] }): PublicTheme[] {
-  if (data.themes) return data.themes;
-  return data.progress
-    .filter((row): row is ThemeProgress & { theme: string } => row.theme !== null)
-    .map((row) => ({ key: row.theme, label: row.label, parent: null, prefix: '' }));
-}

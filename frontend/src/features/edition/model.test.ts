@@ -43,6 +43,7 @@ const items = [
   item('ID-01', { themes: ['identification'], actors: ['government', 'civil_society'], position: 1 }),
   item('RF-01', { themes: ['frameworks'], actors: ['government'], kind: 'practice', position: 3 }),
   item('X-01', { themes: [], position: 4 }),
+  item('DS-01', { themes: ['gone', 'durable'], position: 5 }),
 ];
 
 describe('the filter in the address', () => {
@@ -88,6 +89,7 @@ describe('filtering and sections', () => {
     expect(sections.map((s) => [s.theme?.key ?? null, s.items.map((i) => i.code)])).toEqual([
       ['frameworks', ['RF-01']],
       ['identification', ['ID-01', 'ID-02']],
+      ['durable', ['DS-01']],
       [null, ['X-01']],
     ]);
   });

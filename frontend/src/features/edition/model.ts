@@ -87,19 +87,20 @@ export interface Section {
 }
 
 /**
- * Items under the top-level theme of their first theme, in the themes' order, each section in
- * the items' order; items without a known theme come last.
+ * Items under the top-level theme of their first known theme, in the themes' order, each
+ * section in the items' order; items without a known theme come last.
  */
 export function sectionsOf(items: readonly PublicItem[], themes: readonly PublicTheme[]): Section[] {
   const byKey = new Map(themes.map((t) => [t.key, t]));
-  const rootOf = (key: string | undefined): PublicTheme | null => {
-    const theme = key === undefined ? undefined : byKey.get(key);
+  // The first theme the edition knows decides, as in the server's progress and documents.
+  const rootOf = (keys: readonly string[]): PublicTheme | null => {
+    const theme = keys.map((key) => byKey.get(key)).find((found) => found !== undefined);
     if (!theme) return null;
     return (theme.parent !== null ? byKey.get(theme.parent) : undefined) ?? theme;
   };
   const buckets = new Map<string | null, PublicItem[]>();
   for (const item of [...items].sort(comparePosition)) {
-    const root = rootOf(item.themes[0]);
+    const root = rootOf(item.themes);
     const key = root?.key ?? null;
     buckets.set(key, [...(buckets.get(key) ?? []), item]);
   }

@@ -1,6 +1,5 @@
 /**
- * The public edition's shapes. Those the server already serves come from the generated types
- * (`npm run gen:types`); the rest are written from the contract (DESIGN.md §6a) until it does.
+ * The public edition's shapes, from the server's models (`npm run gen:types`).
  */
 
 import type {
@@ -25,7 +24,4 @@ export type Change = EditionChange;
 export type EditionRef = GeneratedEditionRef;
 export type EditionSummary = EditionListed;
 
-export interface AssessmentLink {
-  secret: string;
-  url: string;
-}
+export type AssessmentLink = ApiResponses['createAssessment'];
