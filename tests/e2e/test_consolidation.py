@@ -13,7 +13,15 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing
-from tests.e2e.screens import item, join, sign_in, title_field, wait_live, wait_saved
+from tests.e2e.screens import (
+    item,
+    join,
+    no_horizontal_overflow,
+    sign_in,
+    title_field,
+    wait_live,
+    wait_saved,
+)
 from tests.e2e.test_screens import _axe
 from tests.support import Api, LiveServer, ok, setup_workshop
 
@@ -116,7 +124,9 @@ def test_agreement_round_tally_matches_the_export(
     world = setup_workshop(fac, groups=1)
     add_items(fac, world)
     wid, code = world["id"], world["groups"][0]["join_code"]
-    people = [browsing.page() for _ in range(3)]
+    # Ana is on a small phone; her screen is checked for fit and accessibility.
+    people = [browsing.page(width=360, height=740, bypass_csp=True)]
+    people += [browsing.page() for _ in range(2)]
     for page, name in zip(people, ("Ana", "Budi", "Chai"), strict=True):
         join(page, code, name)
     group_items = list(
@@ -136,7 +146,10 @@ def test_agreement_round_tally_matches_the_export(
     reservation.fill("Only where shelters have funding for male staff")
     item(people[1], k1["title"]).get_by_role("button", name="Save reservation").click()
 
-    board = browsing.page(width=1366, height=900)
+    no_horizontal_overflow(people[0])
+    assert _axe(people[0]) == []
+
+    board = browsing.page(width=1366, height=900, bypass_csp=True)
     sign_in(board)
     board.goto(f"/w/{wid}/c/{world['consolidated']}")
     tally = item(board, k1["title"]).get_by_test_id("agreement-tally")
@@ -163,6 +176,7 @@ def test_agreement_round_tally_matches_the_export(
     expect(tally.get_by_test_id("agreement-recorded")).to_contain_text(
         "Recorded: Agree with reservations"
     )
+    assert _axe(board) == []
     # Priority votes still work in the review phase.
     item(people[0], k1["title"]).get_by_role("button", name="one more vote").click()
     expect(item(board, k1["title"]).get_by_test_id("vote-tally")).to_have_text("1 vote")
