@@ -219,3 +219,45 @@ def test_agreement_and_reservations_reach_the_edition_without_names(
     for name in ("Quaxley", "Snodgrass"):
         assert name not in text and name not in md
     assert "Agreed with reservations" in md and "Only with interpreters present" in md
+
+
+def test_merges_and_splits_made_by_the_consolidation_ops_show_in_the_changes(
+    apps: AppFactory, fac: Api
+) -> None:
+    w = build_world(apps, fac)
+    g = w.group_items
+    w.system("consolidation.merge", {"source_ids": [g["a1"], g["b1"]], "id": "screening-01"})
+    w.system("consolidation.merge", {"source_ids": [g["c1"], g["c2"]], "id": "language-01"})
+    w.system("consolidation.merge", {"source_ids": [g["b2"]], "id": "shelters-01"})
+    w.items.update(screen="screening-01", language="language-01", shelter="shelters-01")
+    w.update("screen", themes=["identification"])
+    w.update("language", themes=["identification"])
+    w.update("shelter", themes=["protection"])
+    first = w.publish()
+    codes = {
+        i["title"]: i["code"]
+        for i in ok(apps.client().get(f"/api/public/editions/{first['slug']}"))["items"]
+    }
+    assert sorted(codes.values()) == ["ID-01", "ID-02", "PR-01"]
+
+    w.system(
+        "consolidation.split",
+        {"id": "language-01", "parts": [{"id": "language-02", "source_ids": [g["c2"]]}]},
+    )
+    w.items["language_b"] = "language-02"
+    w.update("language_b", themes=["identification"])  # parts are pre-filled from sources
+    w.system("consolidation.unmerge", {"source_id": g["b2"]})
+    w.delete("shelter")
+    w.system("consolidation.merge", {"source_ids": [g["b2"]], "target_id": "screening-01"})
+    second = w.publish()
+    public = apps.client()
+    page = ok(public.get(f"/api/public/editions/{second['slug']}"))
+    by_code = {i["code"]: i for i in page["items"]}
+    assert set(by_code) == {"ID-01", "ID-02", "ID-03"}
+    changes = ok(public.get(f"/api/public/editions/{second['slug']}/changes"))["changes"]
+    kinds = {(c["code"], c["change"]) for c in changes}
+    assert ("ID-03", "split") in kinds and ("PR-01", "merged") in kinds
+    merged = next(c for c in changes if c["change"] == "merged")
+    split = next(c for c in changes if c["change"] == "split")
+    assert merged["detail"] == "merged into ID-01" and split["detail"] == "split from ID-02"
+    assert not {c for c in kinds if c[1] in ("added", "removed")}
