@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import Any
 
+import psycopg
 import pytest
 
 from roundtable.ops import build_registry
@@ -26,7 +28,7 @@ from tests.integration.cluster import (
     wait_until,
 )
 from tests.realtime.clients import LiveClient, log_of, opened, token
-from tests.support import PG_BASE_URL, ok
+from tests.support import PG_BASE_URL, LiveServer, ok
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
 
@@ -200,3 +202,72 @@ def test_a_lost_doorbell_is_made_up_by_the_poll(shared_pair: Cluster) -> None:
 
     delays = asyncio.run(asyncio.wait_for(scenario(), 30))
     assert max(delays) <= MAX_DELAY_S, f"delivery took {max(delays):.2f}s"
+
+
+def set_connections_allowed(dbname: str, allowed: bool) -> None:
+    with psycopg.connect(PG_BASE_URL, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+
+
+def ready_of(server: LiveServer) -> tuple[int, dict[str, str]]:
+    answer = server.api().get("/api/ready")
+    return answer.status_code, answer.json()
+
+
+def test_a_listener_kept_down_delivers_by_the_poll_and_says_so(shared_pair: Cluster) -> None:
+    """The LISTEN connections are terminated and the database takes no new connection
+    for a few seconds (as when ``max_connections`` is reached): the notifiers cannot
+    come back, but the processes keep writing through their pooled connections, edits
+    still cross between them by the poll, and ``/api/ready`` says the notifier is down
+    until it is back by itself."""
+    first, second = shared_pair.servers
+    scene = shared_pair.scene(0)
+    checklist = scene.checklist(0)
+    ana = scene.join(0, "Ana")
+    ben = join_on(scene, second, 0, "Ben")
+    seen: dict[str, Any] = {}
+
+    async def scenario() -> list[float]:
+        a, b = LiveClient(first, ana, scene.id), LiveClient(second, ben, scene.id)
+        delays: list[float] = []
+        async with opened(a, b):
+            for client in (a, b):
+                await client.connect()
+                await client.expect("snapshot")
+            await asyncio.to_thread(set_connections_allowed, shared_pair.dbname, False)
+            try:
+                assert (
+                    await asyncio.to_thread(terminate_listeners, PG_BASE_URL, shared_pair.dbname)
+                    == 2
+                )
+                await asyncio.sleep(0.3)
+                seen["down"] = [await asyncio.to_thread(ready_of, s) for s in (first, second)]
+                for n in range(1, 6):
+                    await a.op(
+                        n,
+                        "item.create",
+                        id=f"kept-down-{n}-{token()}",
+                        checklist_id=checklist,
+                        kind="need",
+                        title=f"Down {n}",
+                    )
+                    await a.until_seen(n)
+                    sent = time.monotonic()
+                    await b.until_seq(a.last_seq, timeout=5)
+                    delays.append(time.monotonic() - sent)
+                    await asyncio.sleep(0.3)
+            finally:
+                await asyncio.to_thread(set_connections_allowed, shared_pair.dbname, True)
+
+            def both_ready() -> bool:
+                return all(ready_of(s)[0] == 200 for s in (first, second))
+
+            await wait_until(both_ready, 10, "the notifiers to be back")
+        return delays
+
+    delays = asyncio.run(asyncio.wait_for(scenario(), 60))
+    for status, body in seen["down"]:
+        assert status == 503 and body["notifier"].startswith("unavailable"), body
+        assert body["database"] == "ok", body  # the pooled connections went on
+    assert max(delays) <= MAX_DELAY_S, f"delivery took {max(delays):.2f}s"
+    assert len(backends(PG_BASE_URL, shared_pair.dbname, listening=True)) == 2
