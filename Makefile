@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 RT := $(VENV)/bin/roundtable
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup venv frontend migrate demo lint typecheck test-python test-frontend browsers clean bench
+.PHONY: run test setup venv frontend migrate demo lint typecheck test-python test-frontend browsers clean bench fuzz
 
 run: setup migrate demo
 	$(RT) serve --host 127.0.0.1 --port 8000
@@ -54,6 +54,9 @@ test-frontend:
 
 test-python: venv
 	$(PY) -m pytest -q
+
+fuzz: venv  # the attack tests, twenty times more examples than in CI
+	ROUNDTABLE_FUZZ_EXAMPLES=20 $(PY) -m pytest -q tests/security
 
 bench: venv
 	$(PY) bench/fanout.py
