@@ -13,7 +13,7 @@ import pypdfium2 as pdfium
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing, http_status
-from tests.e2e.screens import sign_in, wait_live
+from tests.e2e.screens import no_horizontal_overflow, sign_in, wait_live
 from tests.e2e.test_screens import PAYLOADS, _axe
 from tests.support import LiveServer, ok
 
@@ -296,6 +296,12 @@ def test_carry_an_assessment_over_to_the_next_edition(
     added = reader.locator("article", has_text="Hotline in five languages")
     expect(added.get_by_text("Review", exact=True)).to_be_visible()
     expect(reader.get_by_role("note")).to_contain_text("marked “Review”")
+    reader.get_by_text("Name and country", exact=True).click()
+    reader.get_by_label("Name of the assessment (optional)").fill("Thailand, 2027 review")
+    reader.get_by_role("button", name="Save name and country").click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Thailand, 2027 review")
+    reader.set_viewport_size({"width": 360, "height": 740})
+    no_horizontal_overflow(reader)
     # The old assessment is still there, as it was.
     reader.goto(old_url)
     old = reader.locator("article", has_text="Reintegration grants")
@@ -310,6 +316,8 @@ def test_carry_an_assessment_over_to_the_next_edition(
     )
     editions = reader.get_by_role("navigation", name="All editions")
     expect(editions.get_by_role("link", name=f"Edition 1: {EDITION}")).to_be_visible()
+    no_horizontal_overflow(reader)
+    reader.set_viewport_size({"width": 1024, "height": 800})
 
     # The reader's language, here too.
     reader.get_by_label("Language", exact=True).select_option("id")

@@ -16,7 +16,7 @@ export const publicApi = {
   saveEntry: (secret: string, code: string, fields: EntryFields) =>
     request<Entry>('PUT', `${assessment(secret)}/entries/${encodeURIComponent(code)}`, fields),
   renameAssessment: (secret: string, body: { title?: string; country?: string }) =>
-    request<unknown>('PATCH', assessment(secret), body),
+    request<Assessment>('PATCH', assessment(secret), body),
   carryOver: (secret: string, editionSlug: string) =>
     request<AssessmentLink>('POST', `${assessment(secret)}/carry-over`, { edition_slug: editionSlug }),
 };
