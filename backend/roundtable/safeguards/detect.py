@@ -260,7 +260,8 @@ def _ages(text: str) -> list[Span]:
             spans.append(Span("birth", m.start(group), m.end(group)))
     for m in AGE_PAREN.finditer(text):
         word = WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
-        if word and word.group(0).lower() not in LEGAL_WORDS and not word.group(0).islower():
+        before = word.group(0).strip() if word else ""
+        if before and before.lower() not in LEGAL_WORDS and not before.islower():
             spans.append(Span("birth", m.start(), m.end()))
     return spans
 

@@ -614,6 +614,7 @@ export interface WorkshopInfo {
   description: string;
   attribution: "named" | "groups_only" | "chatham_house";
   /** Left out: the workshop starts in setup */
+  archived_at: string | null;
   phase: "setup" | "breakout" | "consolidation" | "review" | "published" | null;
 }
 

@@ -225,8 +225,12 @@ export class SyncEngine {
       if (entity === 'item') this.rememberDeleted(row as unknown as Item);
     });
     const mine: number[] = [];
+    const redacted: string[] = [];
     for (const event of batch.events) {
       draft.applyAll(event.changes);
+      for (const change of event.changes as readonly { entity: string; id: unknown }[]) {
+        if (change.entity === 'redaction') redacted.push(String(change.id));
+      }
       if (event.client_id !== this.outbox.clientId || event.op_id === null) continue;
       mine.push(event.op_id);
       for (const change of event.changes) {
@@ -241,7 +245,23 @@ export class SyncEngine {
     this.confirmed = draft.finish();
     this.seq = batch.to;
     this.outbox.remove([...mine, ...this.reachedAcks()]);
+    for (const id of redacted) this.dropCopies(id);
     this.publish(true);
+  }
+
+  /**
+   * A facilitator redacted personal details from row `id` (an item or a comment): the
+   * confirmed state already holds the redacted text; drop every other copy this client keeps
+   * of the old one: unsent changes to its text (in memory and in storage), the last values
+   * of a deleted item, and refused ops shown as problems.
+   */
+  private dropCopies(id: string): void {
+    const carriesText = (op: PendingOp) =>
+      (op.args.id === id || op.args.item_id === id) &&
+      ['title', 'detail', 'body'].some((field) => typeof op.args[field] === 'string');
+    this.outbox.remove(this.outbox.pending.filter(carriesText).map((op) => op.op_id));
+    this.deleted.delete(id);
+    this.problems = this.problems.filter((p) => !(p.op && carriesText(p.op)));
   }
 
   private onAck(ack: Ack): void {

@@ -159,8 +159,9 @@ describe('personal data hints', () => {
   it.each([
     ['Call her on +66 81 234 5678', ['phone']],
     ['write to somchai@example.org', ['email']],
-    ['passport AB1234567 was kept', ['document']],
-    ['a 14-year-old girl from the port', ['age']],
+    ['passport AB1234567 was kept', ['id_number']],
+    ['a 14-year-old girl from the port', ['birth']],
+    ['Korban bernama Siti, HP 0812-3456-7890', ['name', 'phone']],
     ['Train 200 officers by 2026-06-30', []],
     ['ACTIP Art. 14 applies', []],
   ])('%s', (text, kinds) => {
