@@ -134,6 +134,12 @@ COMMENT_CONSOLIDATED = table("""
     review+reveal    ok  ok  ok  403
     published        ok  403 403 403
 """)
+MERGE = table("""
+    breakout         403 403 403 403
+    consolidation    ok  403 403 403
+    review           ok  403 403 403
+    published        403 403 403 403
+""")
 VOTE_CONSOLIDATED = table("""
     setup            403 404 404 404
     breakout         ok  404 404 404
@@ -236,8 +242,11 @@ ROWS = [
     Row("GET", "/checklists/{checklist_a}/votes", READ_GROUP),
     Row("PUT", "/items/{consolidated_item}/vote", VOTE_CONSOLIDATED, body={"count": 1},
         op=("vote.set", {"item_id": "{consolidated_item}", "count": 1})),
-    # merge suggestions
+    # merge suggestions, coverage, merging (facilitators, consolidation and review only)
     Row("GET", "/suggestions", FACILITATORS_ONLY),
+    Row("GET", "/coverage", FACILITATORS_ONLY),
+    Row("POST", "/consolidation/merge", MERGE, body={"source_ids": ["{item}"]},
+        op=("consolidation.merge", {"source_ids": ["{item}"]}), fresh=("item",)),
 ]  # fmt: skip
 
 

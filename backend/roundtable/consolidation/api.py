@@ -1,8 +1,8 @@
-"""REST for consolidation: the coverage matrix and the consolidation ops.
+"""REST for consolidation: the coverage matrix, and merging for REST clients.
 
-Thin: each write submits the same op a live client sends (``consolidation.*``),
-so the rules, the event and the errors (naming ``args.<field>``) are the same. The
-agreement round has no REST of its own: it is live (``agreement.*`` ops). Mounted under the
+Thin: a merge submits the same op a live client sends, so the rules, the event and
+the errors (naming ``args.<field>``) are the same. Unmerge, split, undo and the
+agreement round are live ops only (``consolidation.*``, ``agreement.*``). Mounted under the
 suggestions router's ``/api/workshops/{workshop_id}`` prefix.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from roundtable.attribution import render_values
 from roundtable.checklists.models import Item
 from roundtable.consolidation.board import group_columns, theme_rows
 from roundtable.consolidation.coverage import coverage
-from roundtable.consolidation.ops import MergeArgs, SplitArgs, UndoArgs, UnmergeArgs
+from roundtable.consolidation.ops import MergeArgs
 from roundtable.consolidation.provenance import with_provenance
 from roundtable.deps import (
     DbDep,
@@ -98,24 +98,3 @@ async def merge_items(
     item = await _submit(services, viewer, "consolidation.merge", body)
     db.rollback()  # a fresh read: this session began before the op committed
     return _item_public(viewer, db, item)
-
-
-@router.post("/consolidation/unmerge", operation_id="unmergeItem", status_code=204)
-async def unmerge_item(body: UnmergeArgs, viewer: ViewerDep, services: ServicesDep) -> Response:
-    """Unlinks one source from its consolidated item."""
-    await _submit(services, viewer, "consolidation.unmerge", body)
-    return Response(status_code=204)
-
-
-@router.post("/consolidation/split", operation_id="splitItem", status_code=204)
-async def split_item(body: SplitArgs, viewer: ViewerDep, services: ServicesDep) -> Response:
-    """Moves some sources of a consolidated item into new consolidated items."""
-    await _submit(services, viewer, "consolidation.split", body)
-    return Response(status_code=204)
-
-
-@router.post("/consolidation/undo", operation_id="undoConsolidation", status_code=204)
-async def undo_consolidation(body: UndoArgs, viewer: ViewerDep, services: ServicesDep) -> Response:
-    """Reverts the merge, unmerge or split at ``seq`` while nothing it touched changed."""
-    await _submit(services, viewer, "consolidation.undo", body)
-    return Response(status_code=204)
