@@ -502,16 +502,6 @@ export interface RoundtableDocument {
   consolidated: ConsolidatedItem[];
 }
 
-export interface SplitArgs {
-  id: string;
-  parts: SplitPart[];
-}
-
-export interface SplitPart {
-  id?: string | null;
-  source_ids: string[];
-}
-
 /** Items that seem to make the same point; each item is in at most one. */
 export interface SuggestedMerge {
   /** The items' refs (A1, B3 …), in ref order */
@@ -567,14 +557,6 @@ export interface ThemeUpdate {
   position?: string | null;
 }
 
-export interface UndoArgs {
-  seq: number;
-}
-
-export interface UnmergeArgs {
-  source_id: string;
-}
-
 export interface VotePublic {
   id: number;
   item_id: string;
@@ -614,7 +596,6 @@ export interface WorkshopInfo {
   description: string;
   attribution: "named" | "groups_only" | "chatham_house";
   /** Left out: the workshop starts in setup */
-  archived_at: string | null;
   phase: "setup" | "breakout" | "consolidation" | "review" | "published" | null;
 }
 
@@ -633,6 +614,7 @@ export interface WorkshopPublic {
   breakout_ends_at: string | null;
   announcement: string;
   announced_at: string | null;
+  archived_at: string | null;
   head_seq: number;
 }
 
@@ -717,9 +699,6 @@ export interface ApiResponses {
   rotateJoinCode: GroupPublic;
   setAssessmentEntry: EntryPublic;
   setVote: VotePublic | null;
-  splitItem: void;
-  undoConsolidation: void;
-  unmergeItem: void;
   updateAssessment: AssessmentView;
   updateComment: CommentPublic;
   updateGroup: GroupPublic;
