@@ -21,7 +21,6 @@ from roundtable.checklists.models import Checklist, Comment, Item
 from roundtable.errors import OpRejected, forbidden, not_found
 from roundtable.groups.models import Member
 from roundtable.safeguards.models import PersonalDataFlag
-from roundtable.safeguards.scrub import replace_in
 from roundtable.safeguards.service import clear_flag, get_flag, redact_flag
 from roundtable.schemas import ClientId, Input
 from roundtable.sync.models import Event
@@ -156,4 +155,4 @@ def _erase_names_in_log(ctx: OpContext, names: dict[int, str]) -> None:
                 change["values"] = values
                 touched = True
         if touched:
-            event.changes = replace_in(changes, lambda s: s)
+            event.changes = changes
