@@ -29,7 +29,7 @@ from tests.faults.scenes import (
     peers_on,
     sqlite_server,
 )
-from tests.integration.cluster import FailoverPeer, join_on
+from tests.integration.cluster import PatientPeer, join_on
 from tests.observability.checks import parse
 from tests.realtime.peers import Peer
 from tests.realtime.test_convergence import converge
@@ -41,14 +41,6 @@ SEED = 20261129
 SHORT_S, LONG_S = 5.0, 60.0
 OP_EVERY_S = 0.4
 STEPS = int((LONG_S + 8) / OP_EVERY_S)
-
-
-class Traveller(FailoverPeer):
-    """A peer behind a link of its own, patient while the network is gone (a browser
-    keeps retrying for as long as the tab is open)."""
-
-    async def connect(self, deadline_s: float = 120.0) -> None:
-        await super().connect(deadline_s)
 
 
 def connections(server: LiveServer) -> int:
@@ -65,7 +57,7 @@ def test_clients_dropped_for_5_and_60_seconds_catch_up(tmp_path: Path) -> None:
         async def scenario() -> None:
             links = [Link(server), Link(server)]
             travellers = [
-                Traveller(
+                PatientPeer(
                     name,
                     await link.start(),
                     join_on(scene, server, n % 2, name),
@@ -81,7 +73,7 @@ def test_clients_dropped_for_5_and_60_seconds_catch_up(tmp_path: Path) -> None:
             short, long = travellers
             everyone = [*stay, *travellers]
 
-            async def drop(link: Link, traveller: Traveller, seconds: float) -> None:
+            async def drop(link: Link, traveller: PatientPeer, seconds: float) -> None:
                 await acknowledged(everyone, 20)
                 link.cut()
                 cut_at = time.monotonic()

@@ -150,8 +150,21 @@ class FailoverPeer(Peer):
             await asyncio.sleep(every)
 
 
+class PatientPeer(FailoverPeer):
+    """A peer that keeps retrying for as long as a browser tab stays open (minutes), for
+    faults that outlast :class:`FailoverPeer`'s 30 s."""
+
+    async def connect(self, deadline_s: float = 150.0) -> None:
+        await super().connect(deadline_s)
+
+
 def spread_peers(
-    cluster: Cluster, scene: Scene, servers: list[LiveServer], per_server: int, seed: int
+    cluster: Cluster,
+    scene: Scene,
+    servers: list[LiveServer],
+    per_server: int,
+    seed: int,
+    kind: type[FailoverPeer] = FailoverPeer,
 ) -> list[FailoverPeer]:
     """``per_server`` members of every group on each of ``servers``, each with its own seeded
     random stream, able to fail over to any process of the cluster."""
@@ -162,7 +175,7 @@ def spread_peers(
             for n in range(per_server):
                 name = f"g{group}-{server.port}-{n}"
                 peers.append(
-                    FailoverPeer(
+                    kind(
                         name,
                         server,
                         join_on(scene, server, group, name),
