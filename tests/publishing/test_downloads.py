@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from html import unescape
 
@@ -140,6 +141,41 @@ def test_every_format_opens_and_holds_the_edition(world: World, apps: AppFactory
     assert [c["code"] for c in document["consolidated"]] == [i["code"] for i in page["items"]]
     assert all(c["ref"] == c["code"] for c in document["consolidated"])
     assert "sources" not in document["consolidated"][0]
+
+
+def readable(fmt: str, content: bytes) -> str:
+    """Everything a file holds as text (for Word and Excel: every XML part)."""
+    if fmt in ("docx", "xlsx"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = [archive.read(n).decode("utf-8") for n in archive.namelist()]
+        return unescape("\n".join(parts))
+    if fmt == "pdf":
+        return "\n".join(pdf_pages(content))
+    return unescape(content.decode("utf-8-sig"))
+
+
+def test_no_member_name_in_any_file_under_chatham_house(world: World, apps: AppFactory) -> None:
+    member = apps.client()
+    member.join(world.groups[2]["join_code"], "Zebulon Firethorn", affiliation="Ministry of Quills")
+    renamed = ok(world.fac.get(f"/api/workshops/{world.id}/me"))["id"]
+    ok(
+        world.fac.patch(
+            f"/api/workshops/{world.id}/members/{renamed}",
+            json={"display_name": "Oswin Bramblecote"},
+        )
+    )
+    slug = world.publish()["slug"]
+    public = apps.client()
+    texts = {
+        "page": json.dumps(ok(public.get(f"/api/public/editions/{slug}")), ensure_ascii=False),
+        "changes": public.get(f"/api/public/editions/{slug}/changes").text,
+    }
+    for fmt in ("pdf", "docx", "xlsx", "csv", "md", "json", "html"):
+        texts[fmt] = readable(fmt, download(public, slug, fmt))
+    for where, text in texts.items():
+        assert THAI in text or (where == "changes" and "added" in text), where
+        for secret in ("Firethorn", "Bramblecote", "Quills", GROUP_NAME_HINT):
+            assert secret not in text, (where, secret)
 
 
 def test_downloads_follow_the_filter(world: World, apps: AppFactory) -> None:
