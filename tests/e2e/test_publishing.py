@@ -358,3 +358,33 @@ def test_publishing_waits_for_flagged_personal_data(
     expect(panel.get_by_text("No edition has been published yet.")).to_be_visible()
     expect(panel.get_by_role("button", name="Publish edition 1")).to_be_enabled()
     assert ok(fac.get(f"/api/workshops/{workshop_id}/editions")) == []
+
+
+def test_an_answer_that_could_not_be_saved_says_so_and_is_sent_again(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    browsing.allow(re.compile(r"^Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))
+    fac = shared_server.api()
+    fac.login()
+    workshop_id = ok(fac.post("/api/workshops/import", json=document()), 201)["id"]
+    edition = ok(fac.post(f"/api/workshops/{workshop_id}/editions", json={}), 201)
+    context = browsing.context()
+    reader = browsing.page(context)
+    reader.goto(edition["url"])
+    reader.get_by_role("button", name="Start an assessment").click()
+    expect(reader).to_have_url(re.compile(r"/a/"))
+
+    entry = reader.locator("article", has_text="Interpreters present")
+    context.set_offline(True)
+    entry.get_by_role("radio", name="Partly in place").check()
+    expect(entry.get_by_role("alert")).to_have_text(
+        "Not saved: The server could not be reached. Check your connection and try again."
+    )
+    expect(reader.get_by_test_id("assessment-saved")).to_have_text("1 item not saved yet")
+    context.set_offline(False)
+    entry.get_by_role("button", name="Try again").click()
+    expect(entry.get_by_test_id("entry-save")).to_have_text("Saved")
+    expect(reader.get_by_test_id("assessment-saved")).to_have_text("All answers saved")
+    reader.reload()
+    entry = reader.locator("article", has_text="Interpreters present")
+    expect(entry.get_by_role("radio", name="Partly in place")).to_be_checked()
