@@ -176,6 +176,7 @@ def test_agreement_round_tally_matches_the_export(
     expect(tally.get_by_test_id("agreement-recorded")).to_contain_text(
         "Recorded: Agree with reservations"
     )
+    expect(item(people[0], k1["title"])).to_contain_text("Recorded: Agree with reservations")
     assert _axe(board) == []
     # Priority votes still work in the review phase.
     item(people[0], k1["title"]).get_by_role("button", name="one more vote").click()
