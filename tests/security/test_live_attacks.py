@@ -13,6 +13,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,16 @@ from roundtable.accounts.models import LoginSession
 from roundtable.db import make_engine, write_session
 from roundtable.ops import build_registry
 from roundtable.security import hash_token
-from tests.realtime.clients import Live, LiveClient, close_code_of, hello, make_scene, opened
-from tests.support import LiveServer, cookie_header, create_facilitator_account, create_schema, ok
+from tests.realtime.clients import (
+    Live,
+    LiveClient,
+    close_code_of,
+    hello,
+    make_scene,
+    open_database,
+    opened,
+)
+from tests.support import LiveServer, cookie_header, ok
 
 # The codes docs/protocol.md lists that an attacker can earn. 1011 (our fault) is not one.
 DOCUMENTED = {4000, 4001, 4003, 4004, 4008, 4009, 1007, 1009}
@@ -37,23 +46,29 @@ EXAMPLES = 40 * int(os.environ.get("ROUNDTABLE_FUZZ_EXAMPLES", "1"))
 KINDS = sorted(build_registry().kinds())
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'roundtable.sqlite3'}"
-    create_schema(url)
-    create_facilitator_account(url)
-    server = LiveServer(url, env={"ROUNDTABLE_SESSION_CHECK": "0.3"}).start(timeout=90)
-    engine = make_engine(url)
-    try:
-        yield Live(server, url, engine)
-    finally:
-        server.stop()
-        engine.dispose()
+@contextmanager
+def serving(kind: str, tmp: Path) -> Iterator[Live]:
+    """A live server (sockets re-check sessions every 0.3 s) on SQLite or PostgreSQL."""
+    with ExitStack() as stack:
+        url = open_database(kind, tmp, stack)
+        server = LiveServer(url, env={"ROUNDTABLE_SESSION_CHECK": "0.3"}).start(timeout=90)
+        engine = make_engine(url)
+        try:
+            yield Live(server, url, engine)
+        finally:
+            server.stop()
+            engine.dispose()
         log = Path(server.log_path).read_text(errors="replace")
         # uvicorn logs the text frame that is not UTF-8 (which it closes with 1007) with a
         # traceback of its own; any other traceback is ours.
         ours = log.count("Traceback") - log.count("Invalid UTF-8 sequence received from client")
         assert ours == 0, log[-4000:]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with serving("sqlite", tmp_path_factory.mktemp("live")) as running:
+        yield running
 
 
 # -- what an attacker sends ----------------------------------------------------------
@@ -231,7 +246,7 @@ def test_a_flood_leaves_the_others_served(live: Live) -> None:
 
 
 # -- sockets whose session ended ----------------------------------------------------
-def test_signing_out_or_expiry_closes_open_sockets(live: Live) -> None:
+def signing_out_or_expiry_closes_open_sockets(live: Live) -> None:
     scene = make_scene(live)
     ana, ben, cy = scene.join(0, "Ana"), scene.join(0, "Ben"), scene.join(1, "Cy")
 
@@ -271,3 +286,13 @@ def test_signing_out_or_expiry_closes_open_sockets(live: Live) -> None:
             assert code == 4003
 
     asyncio.run(scenario())
+
+
+def test_signing_out_or_expiry_closes_open_sockets(live: Live) -> None:
+    signing_out_or_expiry_closes_open_sockets(live)
+
+
+@pytest.mark.postgres
+def test_signing_out_or_expiry_closes_open_sockets_on_postgres(tmp_path: Path) -> None:
+    with serving("postgres", tmp_path) as running:
+        signing_out_or_expiry_closes_open_sockets(running)
