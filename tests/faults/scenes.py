@@ -102,12 +102,12 @@ def new_item(title: str, **extra: Any) -> dict[str, Any]:
     return {"id": f"fault-{token()}", "kind": "need", "title": title, **extra}
 
 
-def creates_of(c: Cluster, scene: Scene, ids: set[str]) -> list[str]:
-    """Which of ``ids`` the log says were created."""
+def titles_created(c: Cluster, scene: Scene) -> list[str]:
+    """The titles of the items the log says were created."""
     return [
-        change["id"]
+        change["values"]["title"]
         for event in log_of(c.engine, scene.id)
         if event.kind == "item.create"
         for change in event.changes
-        if change["id"] in ids
+        if change["entity"] == "item" and "values" in change
     ]
