@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { item, themes, workshop } from './fixtures';
 import {
   consolidatedItems,
+  draggedIds,
   groupColumns,
   groupLabels,
   itemRefs,
   mergeablePicks,
   mergedRef,
   openSuggestions,
+  parseDragged,
   similarTo,
   sourceRows,
   suggestionKey,
@@ -109,5 +111,20 @@ describe('suggestions', () => {
       ['a3', 0.4],
     ]);
     expect(similarTo('k1', similar, ids, tables)).toEqual([]);
+  });
+});
+
+describe('dragging', () => {
+  it('carries every pick when a picked item is dragged, else the item alone', () => {
+    expect(draggedIds(['a1', 'b2'], 'b2')).toEqual(['a1', 'b2']);
+    expect(draggedIds(['a1', 'b2'], 'a3')).toEqual(['a3']);
+  });
+
+  it('reads only a list of ids from a drop', () => {
+    expect(parseDragged(JSON.stringify(['a1', 'b2']))).toEqual(['a1', 'b2']);
+    expect(parseDragged('["a1", 3, null]')).toEqual(['a1']);
+    expect(parseDragged('Shelters for men')).toEqual([]);
+    expect(parseDragged('{"a": 1}')).toEqual([]);
+    expect(parseDragged(undefined)).toEqual([]);
   });
 });

@@ -221,3 +221,18 @@ export function percent(score: number): string {
 export function togglePick(picked: readonly string[], id: string): string[] {
   return picked.includes(id) ? picked.filter((p) => p !== id) : [...picked, id];
 }
+
+/** What dragging an item carries: every picked item when it is one of them, else itself. */
+export function draggedIds(picks: readonly string[], itemId: string): string[] {
+  return picks.includes(itemId) ? [...picks] : [itemId];
+}
+
+/** The item ids a drop carries (the drag's JSON list), or none for anything else. */
+export function parseDragged(data: string | undefined): string[] {
+  try {
+    const ids: unknown = JSON.parse(data || '[]');
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
