@@ -2,6 +2,7 @@
 
 import { isMessageKey } from '../../i18n/catalogue';
 import { t } from '../../i18n/index.svelte';
+import { ApiError } from '../../lib/http';
 
 function lookup(key: string, fallback: string): string {
   return isMessageKey(key) ? t(key) : fallback;
@@ -20,3 +21,9 @@ export const FORMAT_NAMES: Readonly<Record<string, string>> = {
   md: 'Markdown',
   json: 'JSON',
 };
+
+/** What went wrong, for the reader: the app's own words for a lost connection, else the server's. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'network') return t('error.network');
+  return error instanceof Error ? error.message : String(error);
+}
