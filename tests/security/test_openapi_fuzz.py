@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.realtime.clients import open_database
 from tests.security.scene import Scene, build_scene
-from tests.support import LiveServer, create_facilitator_account, create_schema
+from tests.support import LiveServer
 
 # Examples per operation, by role: those turned away at the door need fewer.
 # ``ROUNDTABLE_FUZZ_EXAMPLES=N`` multiplies them.
@@ -62,14 +64,13 @@ ENDS_SESSION = ("/api/auth/logout",)
 
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'roundtable.sqlite3'}"
-    create_schema(url)
-    create_facilitator_account(url)
-    server = LiveServer(url).start(timeout=90)
-    try:
+    """SQLite in CI; ``ROUNDTABLE_FUZZ_DATABASE=postgres`` fuzzes on PostgreSQL."""
+    with ExitStack() as stack:
+        kind = os.environ.get("ROUNDTABLE_FUZZ_DATABASE", "sqlite")
+        url = open_database(kind, tmp_path_factory.mktemp("fuzz"), stack)
+        server = LiveServer(url).start(timeout=90)
+        stack.callback(server.stop)
         yield build_scene(server, url)
-    finally:
-        server.stop()
 
 
 def operations(scene: Scene) -> list[Any]:
