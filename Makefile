@@ -55,9 +55,6 @@ test-frontend:
 test-python: venv
 	$(PY) -m pytest -q
 
-fuzz: venv  # the attack tests, twenty times more examples than in CI
-	ROUNDTABLE_FUZZ_EXAMPLES=20 $(PY) -m pytest -q tests/security
-
 fuzz: venv  # the attack tests with twenty times the examples of CI; the API fuzz on PostgreSQL too
 	ROUNDTABLE_FUZZ_EXAMPLES=20 $(PY) -m pytest -q tests/security
 	ROUNDTABLE_FUZZ_EXAMPLES=5 ROUNDTABLE_FUZZ_DATABASE=postgres $(PY) -m pytest -q tests/security/test_openapi_fuzz.py
