@@ -64,6 +64,15 @@ def found(text: str) -> list[tuple[str, str]]:
         ("นางสาวสมศรี ให้การแล้ว", "name", "สมศรี"),
         ("ด.ญ.มาลี ถูกพาตัวไป", "name", "มาลี"),
         ("The victim, Maria, was moved", "name", "Maria"),
+        ("Daw Khin Mya told us", "name", "Khin Mya"),
+        ("Rina, aged 16, escaped", "name", "Rina"),
+        ("Rina, aged 16, escaped", "birth", "16"),
+        ("the girl (age 15) escaped", "birth", "15"),
+        ("she was born in 2007 in Cebu", "birth", "2007"),
+        ("Korban lahir tahun 2007", "birth", "2007"),
+        ("Her aunt (+66) 81 234 5678", "phone", "+66) 81 234 5678"),
+        ("Blk 5 Lot 12, Tondo", "address", "Blk 5 Lot 12"),
+        ("No. 12, Jalan Ampang, KL", "address", "No. 12, Jalan Ampang"),
     ],
 )
 def test_finds(text: str, kind: str, value: str) -> None:
@@ -95,6 +104,8 @@ def test_finds(text: str, kind: str, value: str) -> None:
         "Hold the meeting on 26-27 June 2025 in Bangkok",
         "ILO Convention No. 189 and Protocol P029",
         "SDG targets 8.7 and 16.2",
+        "Children, aged 15, need schooling",
+        "Victims born in 2007 or later are children now",
     ],
 )
 def test_ordinary_text_is_not_flagged(text: str) -> None:

@@ -44,7 +44,7 @@ TH = "\u0e00-\u0e7f"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # A run of digits with the separators phone and ID numbers are written with.
-NUMBER_RUN = re.compile(r"(?<![\w/.,])(\+\s?)?\(?\d[\d\s().-]{4,24}\d(?![\w/]|[.,]\d)")
+NUMBER_RUN = re.compile(r"(?<![\w/.,])\(?(\+\s?)?\(?\d[\d\s().-]{4,24}\d(?![\w/]|[.,]\d)")
 PHONE_CUE = re.compile(
     r"(?:\b(?:tel|telp|telepon|phone|mobile|cell|call|calls|hp|handphone|no\.?\s*hp|wa|whatsapp|"
     r"line|viber|signal|telegram|contact|contacted|ponsel|nomor|number|sms|texted|hubungi)\b"
@@ -105,6 +105,15 @@ WORD_BEFORE = re.compile(r"(?:[A-Z][a-z]{1,14}|[" + TH + r"]{2,})\s*$")
 LEGAL_WORDS = frozenset(
     "article section pasal ayat paragraph para clause rule huruf angka annex chapter bab".split()  # noqa: SIM905
 ) | {"มาตรา", "ข้อ", "วรรค"}
+# "Rina, aged 16", "(age 15)", "she was born in 2007", "lahir tahun 2007".
+AGE_MORE = re.compile(
+    r"\(\s*(?i:aged?)\s*:?\s*(\d{1,2})\s*\)"
+    r"|\b(?i:she|he|who)\s+(?i:was)\s+(?i:born)\s+(?i:in)\s+((?:19|20)\d{2})\b"
+    r"|\b(?i:lahir)\s+(?i:pada\s+)?(?i:tahun)\s+((?:19|20)\d{2})\b"
+)
+NAME_AGED = re.compile(
+    r"\b([A-Z][a-z]{1,14}),?\s+aged\s+(\d{1,2})\b(?!\s*(?:-|\u2013|to|and|or|\+))"
+)
 AGE_PAREN = re.compile(r"\(\s*(\d{1,2})\s*(?:tahun|thn|th|ปี|ขวบ|y/?o|yrs?|years? old)?\s*\)", ICASE)
 
 ADDRESS_PARTS = [
@@ -118,6 +127,10 @@ ADDRESS_PARTS = [
         r"|\b(?:Jalan|Gang|Gg\.)\s+(?:[A-Z][\w.'-]*\s+){1,3}No\.?\s*\d+[A-Za-z]?"
     ),
     re.compile(r"\bRT\.?\s?0?\d{1,3}\s?/\s?RW\.?\s?0?\d{1,3}\b"),
+    re.compile(
+        r"\b(?:Blk|Block)\.?\s*\d{1,4}[A-Z]?,?\s*(?:Lot|L)\.?\s*\d{1,4}\b"
+        r"|\bNo\.?\s*\d{1,5}[A-Z]?,?\s+(?:Jalan|Jln|Lorong|Taman|Persiaran|Lebuh)\s+[A-Z][\w'.-]*"
+    ),
     re.compile(r"\b(?i:P\.?O\.?\s?Box|Kotak Pos)\s+\d{1,6}\b"),
     re.compile(
         r"\b(?i:lives|living|lived|stays|staying|stayed|resides|residing|located|address|alamat|"
@@ -151,11 +164,30 @@ CASE_NUMBER_PARTS = [
     ),
 ]
 
-# One scan per kind for the shapes, one for the cues (a cue's match must not hide a shape's).
-ADDRESS = re.compile(
-    "|".join(f"(?:{p.pattern})" for p in ADDRESS_PARTS if "lives" not in p.pattern)
-)
-ADDRESS_CUE = next(p for p in ADDRESS_PARTS if "lives" in p.pattern)
+# Address shapes, each with the words one of its matches must contain (a cheap gate: most
+# items skip them all); the cue pattern separately, so its match cannot hide a shape's.
+ADDRESS = [
+    (p, words)
+    for p, words in zip(
+        ADDRESS_PARTS[:6] + ADDRESS_PARTS[7:],
+        [
+            ("Street", "St", "Road", "Rd", "Ave", "Lane", "Ln", "Boulevard", "Blvd", "Drive",
+             "Highway", "Alley"),
+            ("Soi", "Moo", "Thanon"),
+            ("Jl", "Jalan", "Gang", "Gg"),
+            ("RW",),
+            ("Blk", "Block", "Jalan", "Jln", "Lorong", "Taman", "Persiaran", "Lebuh"),
+            ("box", "kotak pos"),  # case-insensitive: matched against the lower-cased text
+            ("บ้านเลขที่", "ที่อยู่"),
+            ("หมู่", "ม.", "ซอย", "ซ.", "ถนน", "ถ."),
+            ("ซอย", "ซ.", "หมู่"),
+        ],
+        strict=True,
+    )
+]  # fmt: skip
+PO_BOX = ADDRESS_PARTS[5]
+ADDRESS_CUE = ADDRESS_PARTS[6]
+assert "lives" in ADDRESS_CUE.pattern
 CASE_NUMBER = re.compile(
     "|".join(f"(?:{p.pattern})" for p in CASE_NUMBER_PARTS if "Pid" not in p.pattern), ICASE
 )
@@ -164,7 +196,7 @@ CASE_SHAPE = re.compile(
 )
 HONORIFIC_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Sdr|Sdri|Saudari|Saudara|Ibu|Bu|Bapak|Pak|Nona|Nn|Tn|Ny|"
-    r"Mbak|Mas|Kak|Adik|Dik)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+    r"Mbak|Mas|Kak|Adik|Dik|Daw|Maung|Mg|Nang)\.?\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
 )
 NAMED = re.compile(
     r"\b(?i:named|bernama|namanya|nama(?:nya)?\s*:|atas nama|whose name is|known as|alias)\s+"
@@ -190,35 +222,67 @@ FOLLOWING_NAME = re.compile(r"\s[A-Z][a-z]{1,14}\b")
 NAME_WITH_AGE = re.compile(r"\b([A-Z][a-z]{1,14})\s*(?:\(\s*\d{1,2}\s*\)|,\s*\d{1,2}\s*,)")
 
 
+# Cheap gates: a pattern runs only when a word it needs is in the text (lower-cased), so
+# most ordinary items skip most patterns. Each list holds every literal its pattern needs.
+ANY_DIGIT = re.compile(r"\d")
+ANY_THAI = re.compile("[" + TH + "]")
+ID_WORDS = (
+    "passport", "paspor", "ktp", "nik", "id", "nrc", "sss", "philsys", "cccd", "cmnd", "permit",
+    "หนังสือเดินทาง", "บัตรประชาชน", "เลขประจำตัว", "เลขบัตร", "พาสปอร์ต",
+)  # fmt: skip
+BIRTH_WORDS = ("born", "birth", "dob", "d.o", "do.", "lahir", "ttl", "เกิด")
+AGE_EN_WORDS = ("old", "age", "y/o", "yo", "yrs", "was", "is", "turned")
+AGE_ID_WORDS = ("usia", "umur")
+AGE_TH_WORDS = ("อายุ", "วัย")
+AGE_MORE_WORDS = ("age", "born", "lahir")
+CASE_WORDS = (
+    "case", "file", "docket", "complaint", "blotter", "fir", "report", "ref", "perkara",
+    "putusan", "laporan", "คดี", "สำนวน", "ปจว",
+)  # fmt: skip
+ADDRESS_CUE_WORDS = (
+    "liv", "stay", "resid", "locat", "address", "alamat", "tinggal", "domisili",
+)  # fmt: skip
+NAMED_WORDS = ("nam", "known as", "alias")
+
+
 def find_spans(text: str) -> list[Span]:
     """Every personal detail found in ``text``, in order, without overlaps."""
     if not text:
         return []
     found: list[Span] = []
-    has_digit = any(c.isdigit() for c in text)
+    low = text.lower()
     if "@" in text:
         found += [Span("email", m.start(), m.end()) for m in EMAIL.finditer(text)]
-    if has_digit:
-        found += _numbers(text)
-        found += _ages(text)
-        found += [Span("address", m.start(), m.end()) for m in ADDRESS.finditer(text)]
-        found += [Span("address", m.start(1), m.end()) for m in ADDRESS_CUE.finditer(text)]
-        found += [Span("case_number", m.start(), m.end()) for m in CASE_SHAPE.finditer(text)]
-        for m in CASE_NUMBER.finditer(text):
-            start = m.start(m.lastindex) if m.lastindex else m.start()
-            found.append(Span("case_number", start, m.end()))
-    found += _names(text)
+    if ANY_DIGIT.search(text):
+        found += _numbers(text, low)
+        found += _ages(text, low)
+        for pattern, words in ADDRESS:
+            if any(w in text for w in words) or (pattern is PO_BOX and _any(low, words)):
+                found += [Span("address", m.start(), m.end()) for m in pattern.finditer(text)]
+        if _any(low, ADDRESS_CUE_WORDS):
+            found += [Span("address", m.start(1), m.end()) for m in ADDRESS_CUE.finditer(text)]
+        if "/" in text:
+            found += [Span("case_number", m.start(), m.end()) for m in CASE_SHAPE.finditer(text)]
+        if _any(low, CASE_WORDS):
+            for m in CASE_NUMBER.finditer(text):
+                start = m.start(m.lastindex) if m.lastindex else m.start()
+                found.append(Span("case_number", start, m.end()))
+    found += _names(text, low)
     return _without_overlaps(found)
 
 
-def _numbers(text: str) -> list[Span]:
+def _any(low: str, words: tuple[str, ...]) -> bool:
+    return any(w in low for w in words)
+
+
+def _numbers(text: str, low: str) -> list[Span]:
     spans: list[Span] = []
     for m in NUMBER_RUN.finditer(text):
         run = m.group(0).rstrip(" .-(")
         start, end = m.start(), m.start() + len(run)
         digits = sum(c.isdigit() for c in run)
-        plus = run.startswith("+")
         lead = run.lstrip("(").lstrip()
+        plus = lead.startswith("+")
         if plus and 8 <= digits <= 15:
             spans.append(Span("phone", start, end))
         elif digits >= 12 and not lead.startswith("0"):
@@ -231,11 +295,13 @@ def _numbers(text: str) -> list[Span]:
             spans.append(Span("id_number", start, end))
     for m in PASSPORT.finditer(text):
         spans.append(Span("id_number", m.start(), m.end()))
-    for m in MYANMAR_NRC.finditer(text):
-        spans.append(Span("id_number", m.start(), m.end()))
-    for m in ID_AFTER_CUE.finditer(text):
-        if sum(c.isdigit() for c in m.group(1)) >= 5:
-            spans.append(Span("id_number", m.start(1), m.end(1)))
+    if "(" in text and "/" in text:
+        for m in MYANMAR_NRC.finditer(text):
+            spans.append(Span("id_number", m.start(), m.end()))
+    if _any(low, ID_WORDS):
+        for m in ID_AFTER_CUE.finditer(text):
+            if sum(c.isdigit() for c in m.group(1)) >= 5:
+                spans.append(Span("id_number", m.start(1), m.end(1)))
     return spans
 
 
@@ -248,9 +314,22 @@ def _looks_like_date(run: str) -> bool:
     return day_first or year_first
 
 
-def _ages(text: str) -> list[Span]:
-    spans = [Span("birth", m.start(1), m.end(1)) for m in BIRTH_DATE.finditer(text)]
-    for pattern in (AGE_EN, AGE_ID, AGE_TH):
+def _ages(text: str, low: str) -> list[Span]:
+    spans: list[Span] = []
+    if _any(low, BIRTH_WORDS):
+        spans += [Span("birth", m.start(1), m.end(1)) for m in BIRTH_DATE.finditer(text)]
+    if "aged" in low:
+        for m in NAME_AGED.finditer(text):
+            if m.group(1).lower() in LATIN_GIVEN_NAMES:
+                spans.append(Span("name", m.start(1), m.end(1)))
+                spans.append(Span("birth", m.start(2), m.end(2)))
+    gated = (
+        (AGE_EN, AGE_EN_WORDS),
+        (AGE_ID, AGE_ID_WORDS),
+        (AGE_TH, AGE_TH_WORDS),
+        (AGE_MORE, AGE_MORE_WORDS),
+    )
+    for pattern in (p for p, words in gated if _any(low, words)):
         for m in pattern.finditer(text):
             group = (
                 next(i for i in range(1, (m.lastindex or 0) + 1) if m.group(i))
@@ -258,7 +337,7 @@ def _ages(text: str) -> list[Span]:
                 else 0
             )
             spans.append(Span("birth", m.start(group), m.end(group)))
-    for m in AGE_PAREN.finditer(text):
+    for m in AGE_PAREN.finditer(text) if "(" in text else ():
         word = WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
         before = word.group(0).strip() if word else ""
         if before and before.lower() not in LEGAL_WORDS and not before.islower():
@@ -266,27 +345,30 @@ def _ages(text: str) -> list[Span]:
     return spans
 
 
-def _names(text: str) -> list[Span]:
+def _names(text: str, low: str) -> list[Span]:
     spans: list[Span] = []
     for m in HONORIFIC_NAME.finditer(text):
         if m.group(1).split()[0].lower() not in NOT_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
-    for m in NAMED.finditer(text):
+    for m in NAMED.finditer(text) if _any(low, NAMED_WORDS) else ():
         if m.group(1).split()[0].lower() not in NOT_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
-    for m in CALLED.finditer(text):
+    for m in CALLED.finditer(text) if "called" in low else ():
         if m.group(1).split()[0].lower() in LATIN_GIVEN_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
-    spans += [Span("name", m.start(), m.end()) for m in VIET_NAME.finditer(text)]
-    for pattern in (THAI_ABBREV_NAME, THAI_NAME):
-        spans += [Span("name", m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    if "thi" in low:
+        spans += [Span("name", m.start(), m.end()) for m in VIET_NAME.finditer(text)]
+    if ANY_THAI.search(text):
+        for pattern in (THAI_ABBREV_NAME, THAI_NAME):
+            spans += [Span("name", m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    given = [m for m in CAPITALISED.finditer(text) if m.group(0).lower() in LATIN_GIVEN_NAMES]
+    if not given:
+        return spans
     for m in NAME_WITH_AGE.finditer(text):
         if m.group(1).lower() in LATIN_GIVEN_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
     if CASE_CONTEXT.search(text):
-        for m in CAPITALISED.finditer(text):
-            if m.group(0).lower() in LATIN_GIVEN_NAMES:
-                spans.append(Span("name", m.start(), _name_end(text, m.end())))
+        spans += [Span("name", m.start(), _name_end(text, m.end())) for m in given]
     return spans
 
 

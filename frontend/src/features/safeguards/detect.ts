@@ -34,7 +34,7 @@ function anyCase(words: string): string {
 }
 
 const EMAIL = re(`[${WC}.+\\-]+@[${WC}\\-]+(?:\\.[${WC}\\-]+)+`);
-const NUMBER_RUN = re(`(?<![${WC}/.,])(\\+\\s?)?\\(?${D}[${D}\\s().\\-]{4,24}${D}(?![${WC}/]|[.,]${D})`);
+const NUMBER_RUN = re(`(?<![${WC}/.,])\\(?(\\+\\s?)?\\(?${D}[${D}\\s().\\-]{4,24}${D}(?![${WC}/]|[.,]${D})`);
 const PHONE_CUE = new RegExp(
   `(?:${B}(?:tel|telp|telepon|phone|mobile|cell|call|calls|hp|handphone|no\\.?\\s*hp|wa|whatsapp|` +
     `line|viber|signal|telegram|contact|contacted|ponsel|nomor|number|sms|texted|hubungi)${E}` +
@@ -89,6 +89,13 @@ const AGE_TH = re(
     `(?:อายุ|วัย)\\s*(${D}{1,2})\\s*(?:ปี|ขวบ)(?!\\s*(?:ขึ้นไป|ลงมา|บริบูรณ์ขึ้นไป|ถึง|-|\\u2013))`,
   'd',
 );
+const AGE_MORE = re(
+  `\\(\\s*${anyCase('age')}[dD]?\\s*:?\\s*(${D}{1,2})\\s*\\)` +
+    `|${B}(?:${anyCase('she|he|who')})\\s+${anyCase('was')}\\s+${anyCase('born')}\\s+${anyCase('in')}\\s+((?:19|20)${D}{2})${E}` +
+    `|${B}${anyCase('lahir')}\\s+(?:${anyCase('pada')}\\s+)?${anyCase('tahun')}\\s+((?:19|20)${D}{2})${E}`,
+  'd',
+);
+const NAME_AGED = re(`${B}([A-Z][a-z]{1,14}),?\\s+aged\\s+(${D}{1,2})${E}(?!\\s*(?:-|\\u2013|to|and|or|\\+))`, 'd');
 const WORD_BEFORE = new RegExp(`(?:[A-Z][a-z]{1,14}|[${TH}]{2,})\\s*$`, 'u');
 const LEGAL_WORDS = new Set([
   ...'article section pasal ayat paragraph para clause rule huruf angka annex chapter bab'.split(' '),
@@ -98,22 +105,20 @@ const LEGAL_WORDS = new Set([
 ]);
 const AGE_PAREN = re(`\\(\\s*(${D}{1,2})\\s*(?:tahun|thn|th|ปี|ขวบ|y/?o|yrs?|years? old)?\\s*\\)`, 'i');
 
-const ADDRESS = re(
-  [
+const ADDRESS = [
     `${B}${D}{1,5}[A-Za-z]?(?:/${D}{1,4})?,?\\s+(?:[A-Z][${WC}'.\\-]+\\s+){1,4}` +
       `(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Highway|Alley)${E}\\.?`,
     `${B}(?:Soi|Moo|Sukhumvit Soi|Thanon)\\s+${D}{1,3}(?:/${D}{1,3})?${E}`,
     `${B}(?:Jl|Jln)\\.?\\s+(?:(?!No\\.?\\s*${D})[A-Z][${WC}.'\\-]*\\s*){1,4}(?:No\\.?\\s*${D}+[A-Za-z]?)?` +
       `|${B}(?:Jalan|Gang|Gg\\.)\\s+(?:[A-Z][${WC}.'\\-]*\\s+){1,3}No\\.?\\s*${D}+[A-Za-z]?`,
     `${B}RT\\.?\\s?0?${D}{1,3}\\s?/\\s?RW\\.?\\s?0?${D}{1,3}${E}`,
+    `${B}(?:Blk|Block)\\.?\\s*${D}{1,4}[A-Z]?,?\\s*(?:Lot|L)\\.?\\s*${D}{1,4}${E}` +
+      `|${B}No\\.?\\s*${D}{1,5}[A-Z]?,?\\s+(?:Jalan|Jln|Lorong|Taman|Persiaran|Lebuh)\\s+[A-Z][${WC}'.\\-]*`,
     `${B}(?:${anyCase('P')}\\.?${anyCase('O')}\\.?\\s?${anyCase('Box')}|${anyCase('Kotak Pos')})\\s+${D}{1,6}${E}`,
     `บ้านเลขที่\\s*${D}+(?:/${D}+)?|ที่อยู่\\s*:?\\s*${D}+(?:/${D}+)?`,
     `${D}{1,4}/${D}{1,4}\\s*(?:หมู่|ม\\.|ซอย|ซ\\.|ถนน|ถ\\.)\\s*(?:ที่)?\\s*[${TH}${D}]*`,
     `(?:ซอย|ซ\\.)\\s*[${TH}]*\\s*${D}{1,3}(?:/${D}{1,3})?|หมู่(?:ที่)?\\s*${D}{1,2}(?!${D})`,
-  ]
-    .map((p) => `(?:${p})`)
-    .join('|'),
-);
+].map((p) => re(p));
 const ADDRESS_CUE = re(
   `${B}(?:${anyCase(
     'lives|living|lived|stays|staying|stayed|resides|residing|located|address|alamat|tinggal|beralamat|berdomisili',
@@ -141,7 +146,7 @@ const CASE_SHAPE = re(
 );
 const HONORIFIC_NAME = re(
   `${B}(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Sdr|Sdri|Saudari|Saudara|Ibu|Bu|Bapak|Pak|Nona|Nn|Tn|Ny|` +
-    `Mbak|Mas|Kak|Adik|Dik)\\.?\\s+([A-Z][a-z]+(?:\\s+[A-Z][a-z]+){0,2})`,
+    `Mbak|Mas|Kak|Adik|Dik|Daw|Maung|Mg|Nang)\\.?\\s+([A-Z][a-z]+(?:\\s+[A-Z][a-z]+){0,2})`,
   'd',
 );
 const NAMED = re(
@@ -197,7 +202,7 @@ export function findSpans(text: string): Span[] {
   if (text.includes('@')) for (const m of all(EMAIL, text)) found.push(span('email', m));
   if ([...text].some(isDigit)) {
     found.push(...numbers(text), ...ages(text));
-    for (const m of all(ADDRESS, text)) found.push(span('address', m));
+    for (const pattern of ADDRESS) for (const m of all(pattern, text)) found.push(span('address', m));
     for (const m of all(ADDRESS_CUE, text)) found.push(groupSpan('address', m, true));
     for (const m of all(CASE_SHAPE, text)) found.push(span('case_number', m));
     for (const m of all(CASE_NUMBER, text)) found.push(groupSpan('case_number', m, true));
@@ -223,9 +228,9 @@ function numbers(text: string): Span[] {
     const start = m.index;
     const end = start + run.length;
     const digits = countDigits(run);
-    const lead = run.replace(/^\(/u, '').trimStart();
+    const lead = run.replace(/^\(+/u, '').trimStart();
     const before = text.slice(Math.max(0, start - 30), start);
-    if (run.startsWith('+') && digits >= 8 && digits <= 15) spans.push({ kind: 'phone', start, end });
+    if (lead.startsWith('+') && digits >= 8 && digits <= 15) spans.push({ kind: 'phone', start, end });
     else if (digits >= 12 && !lead.startsWith('0')) spans.push({ kind: 'id_number', start, end });
     else if (
       (lead.startsWith('0') && digits >= 9 && digits <= 13 && !looksLikeDate(run)) ||
@@ -257,7 +262,13 @@ function looksLikeDate(run: string): boolean {
 function ages(text: string): Span[] {
   const spans: Span[] = [];
   for (const m of all(BIRTH_DATE, text)) spans.push(groupSpan('birth', m));
-  for (const pattern of [AGE_EN, AGE_ID, AGE_TH]) {
+  for (const m of all(NAME_AGED, text)) {
+    if (LATIN_GIVEN_NAMES.has((m[1] ?? '').toLowerCase()) && m.indices?.[1] && m.indices[2]) {
+      spans.push({ kind: 'name', start: m.indices[1][0], end: m.indices[1][1] });
+      spans.push({ kind: 'birth', start: m.indices[2][0], end: m.indices[2][1] });
+    }
+  }
+  for (const pattern of [AGE_EN, AGE_ID, AGE_TH, AGE_MORE]) {
     for (const m of all(pattern, text)) spans.push(groupSpan('birth', m));
   }
   for (const m of all(AGE_PAREN, text)) {
