@@ -166,6 +166,16 @@ def test_publish_read_filter_download_and_assess(
     expect(items).to_have_count(2)
     shown = sorted(items.locator("h3 .title").all_inner_texts())
 
+    # Every format, of the whole edition and of the filter.
+    hrefs = reader.locator("a[download]").evaluate_all(
+        "els => els.map((a) => a.getAttribute('href'))"
+    )
+    formats = ("pdf", "docx", "xlsx", "csv", "md", "json")
+    download_base = f"/api/public/editions/{href.removeprefix('/e/')}/download"
+    assert hrefs == [f"{download_base}/{f}" for f in formats] + [
+        f"{download_base}/{f}?theme=identification" for f in formats
+    ]
+
     # The filtered Excel file holds the items shown, one row each.
     name, content = download(reader, "Only the items shown as Excel")
     assert name.endswith(".xlsx"), name
