@@ -3,14 +3,15 @@
 
 Each server gets ``N`` connections that said ``hello``, got their ``welcome`` (and, on
 Roundtable, the snapshot and presence list of a real workshop: one member per
-connection, in 10 groups), then stay quiet. The figure is the growth of the server
+connection, 10 groups per workshop, ``--workshops`` workshops sharing the connections),
+then stay quiet. The figure is the growth of the server
 process's resident memory (``VmRSS``; ``Pss`` from ``smaps_rollup`` alongside) from a
 warmed-up start, over ``N``: what one more idle participant costs. Both servers run in
 the same run on the same machine; their ratio is what the target (≤ 2.5) is about.
 
-Then a reconnect storm on Roundtable: ``--storm`` of the connections drop at once, a
-facilitator makes 20 edits, and they all come back with their ``last_seq`` at the same
-moment; the figure is the time until every one has caught up.
+Then a reconnect storm on Roundtable: ``--storm`` of the first workshop's connections
+drop at once, a facilitator makes 20 edits there, and they all come back with their
+``last_seq`` at the same moment; the figure is the time until every one has caught up.
 
     python bench/idle_connections.py                  # 1,000 connections, 3 trials
     python bench/idle_connections.py --quick          # 50 connections, one trial
@@ -61,6 +62,7 @@ class Holder:
         self.sockets: list[Any] = []
         self.readers: list[asyncio.Task[None]] = []
         self.last_seq: list[int] = []
+        self.workshop: list[int] = []
         self.gaps = 0  # events batches that did not start right after last_seq
 
     async def open(self, url: str, origin: str, cookie: str, workshop_id: int) -> int:
@@ -71,15 +73,16 @@ class Holder:
         index = len(self.sockets)
         self.sockets.append(ws)
         self.last_seq.append(0)
-        await self.hello(index, workshop_id)
+        self.workshop.append(workshop_id)
+        await self.hello(index)
         return index
 
-    async def hello(self, index: int, workshop_id: int) -> None:
+    async def hello(self, index: int) -> None:
         ws = self.sockets[index]
         hello = {
             "type": "hello",
             "protocol": 1,
-            "workshop_id": workshop_id,
+            "workshop_id": self.workshop[index],
             "client_id": f"idle-{index:05d}-{id(self) % 10000}",
             "last_seq": self.last_seq[index],
         }
@@ -146,21 +149,26 @@ async def measure(pid: int, opener: Any, count: int, storm: Any = None) -> dict[
         await holder.close()
 
 
-def roundtable_trial(work: Path, count: int, storm_size: int) -> dict[str, Any]:
+def roundtable_trial(work: Path, count: int, storm_size: int, workshops: int) -> dict[str, Any]:
     rt = Roundtable(work)
     rt.prepare()
     with running(rt.server(), None) as server:
         assert server.proc is not None
-        members = (WARM_UP + count + GROUPS - 1) // GROUPS
-        workshop = seed_workshop(server.origin, rooms=GROUPS, members=members, writers=0)
-        cookies = [room.cookies[m] for m in range(members) for room in workshop.rooms]
+        per_workshop = (WARM_UP + count + workshops - 1) // workshops
+        members = (per_workshop + GROUPS - 1) // GROUPS
+        seeded = [
+            seed_workshop(server.origin, rooms=GROUPS, members=members, writers=0)
+            for _ in range(workshops)
+        ]
+        cookies = [[room.cookies[m] for m in range(members) for room in w.rooms] for w in seeded]
         url = f"ws://127.0.0.1:{server.port}/api/ws"
 
         async def opener(holder: Holder, n: int) -> int:
-            return await holder.open(url, server.origin, cookies[n], workshop.id)
+            w = n % workshops
+            return await holder.open(url, server.origin, cookies[w][n // workshops], seeded[w].id)
 
         async def storm(holder: Holder) -> dict[str, Any]:
-            return await reconnect_storm(holder, server.origin, workshop.id, storm_size)
+            return await reconnect_storm(holder, server.origin, seeded[0].id, storm_size)
 
         return asyncio.run(measure(server.proc.pid, opener, count, storm if storm_size else None))
 
@@ -168,8 +176,8 @@ def roundtable_trial(work: Path, count: int, storm_size: int) -> dict[str, Any]:
 async def reconnect_storm(
     holder: Holder, origin: str, workshop_id: int, size: int
 ) -> dict[str, Any]:
-    """``size`` connections drop at once; 20 edits; all reconnect at once."""
-    chosen = list(range(WARM_UP, WARM_UP + size))
+    """``size`` connections of the workshop drop at once; 20 edits; all reconnect at once."""
+    chosen = [n for n, w in enumerate(holder.workshop) if w == workshop_id][WARM_UP:][:size]
     for n in chosen:
         holder.sockets[n].transport.abort()
     async with httpx.AsyncClient(base_url=origin, headers={"Origin": origin}) as fac:
@@ -198,7 +206,7 @@ async def reconnect_storm(
             open_timeout=60,
         )
         holder.sockets[n] = ws
-        await holder.hello(n, workshop_id)
+        await holder.hello(n)
         while holder.last_seq[n] < head:
             await asyncio.sleep(0.01)
 
@@ -230,11 +238,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--storm", type=int, default=300, help="clients in the reconnect storm")
+    parser.add_argument("--workshops", type=int, default=3, help="workshops sharing them")
     parser.add_argument("--quick", action="store_true", help="50 connections, one trial")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     if args.quick:
-        args.connections, args.trials, args.storm = 50, 1, 20
+        args.connections, args.trials, args.storm, args.workshops = 50, 1, 20, 1
     args.storm = min(args.storm, args.connections)
 
     trials: dict[str, list[dict[str, Any]]] = {"roundtable": [], "bare": []}
@@ -242,7 +251,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="rt-idle-") as tmp:
             work = Path(tmp)
             trials["bare"].append(bare_trial(work, args.connections))
-            trials["roundtable"].append(roundtable_trial(work, args.connections, args.storm))
+            rt_trial = roundtable_trial(work, args.connections, args.storm, args.workshops)
+            trials["roundtable"].append(rt_trial)
         rt, bare = trials["roundtable"][-1], trials["bare"][-1]
         print(
             f"trial {n + 1}: roundtable {rt['per_connection_kib']:.1f} KiB/connection, "
@@ -260,6 +270,7 @@ def main() -> int:
         "code": code_version(),
         "machine": machine(),
         "connections": args.connections,
+        "workshops": args.workshops,
         "trials": trials,
         "summary": {
             "roundtable_kib": summarise([t["per_connection_kib"] for t in trials["roundtable"]]),
