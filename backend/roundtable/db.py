@@ -67,13 +67,28 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def _bind(engine: Engine, role: str) -> Engine:
+    """The engine with the options of ``role`` ("read" or "write"), made once per engine:
+    ``execution_options`` builds a new engine object each time, on every op otherwise."""
+    binds: dict[str, Engine] | None = engine.__dict__.get("_roundtable_binds")
+    if binds is None:
+        sqlite = is_sqlite(engine)
+        binds = {
+            "read": engine
+            if sqlite
+            else engine.execution_options(isolation_level="REPEATABLE READ"),
+            "write": (
+                engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}) if sqlite else engine
+            ),
+        }
+        engine.__dict__["_roundtable_binds"] = binds
+    return binds[role]
+
+
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reading one consistent snapshot."""
-    bind = engine
-    if not is_sqlite(engine):
-        bind = engine.execution_options(isolation_level="REPEATABLE READ")
-    session = Session(bind, expire_on_commit=False)
+    session = Session(_bind(engine, "read"), expire_on_commit=False)
     try:
         yield session
     finally:
@@ -83,12 +98,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock up front on SQLite."""
-    bind = (
-        engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
-        if is_sqlite(engine)
-        else engine
-    )
-    session = Session(bind, expire_on_commit=False)
+    session = Session(_bind(engine, "write"), expire_on_commit=False)
     try:
         yield session
     finally:

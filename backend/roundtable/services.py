@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -15,7 +14,7 @@ from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import Notifier
 from roundtable.security import RateLimiter
 from roundtable.sync.registry import OpRegistry
-from roundtable.sync.service import Submitted, submit
+from roundtable.sync.service import OpRequest, Submitted
 
 
 @dataclass
@@ -40,25 +39,12 @@ class Services:
         op_id: int | None = None,
         system: bool = False,
     ) -> Submitted:
-        """Runs ``sync.service.submit`` off the event loop (one writer at a time on SQLite),
-        and counts the op as applied or refused (by code)."""
+        """Runs ``sync.service.submit`` off the event loop (on SQLite in the hub's one
+        writer thread, sharing a commit with the ops waiting with it), and counts the op
+        as applied or refused (by code)."""
+        request = OpRequest(workshop_id, member_id, kind, args, client_id, op_id, system)
         try:
-            result = await self.hub.run_write(
-                partial(
-                    submit,
-                    self.engine,
-                    self.registry,
-                    self.notifier,
-                    on_commit=self.hub.committed,
-                    workshop_id=workshop_id,
-                    member_id=member_id,
-                    kind=kind,
-                    args=args,
-                    client_id=client_id,
-                    op_id=op_id,
-                    system=system,
-                )
-            )
+            result = await self.hub.submit(self.registry, request)
         except OpRejected as exc:
             self.metrics.ops_rejected.inc(code=exc.code)
             raise

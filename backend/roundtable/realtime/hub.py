@@ -26,6 +26,9 @@ from roundtable.db import is_sqlite, read_session
 from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
 from roundtable.sync.log import read_head, read_since
 from roundtable.sync.models import Event
+from roundtable.sync.registry import OpRegistry
+from roundtable.sync.service import OpRequest, Submitted, submit
+from roundtable.sync.writer import Writer
 from roundtable.timeutil import isoformat
 from roundtable.workshops.models import Workshop
 
@@ -213,8 +216,10 @@ class Hub:
         self._opening: dict[int, int] = {}
         self._poller: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # SQLite has one writer at a time: queue writes here rather than on its lock.
-        self.write_limiter = anyio.CapacityLimiter(1 if is_sqlite(engine) else 8)
+        # SQLite has one writer at a time: one thread writes, in order, and ops waiting
+        # together share a commit. PostgreSQL takes concurrent writers.
+        self.writer = Writer(engine, notifier, self.committed) if is_sqlite(engine) else None
+        self.write_limiter = anyio.CapacityLimiter(8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
         self.stats = {"connections": 0}
 
@@ -230,35 +235,48 @@ class Hub:
         for room in list(self.rooms.values()):
             for conn in list(room.connections):
                 await conn.close(1012, "server restarting")
+        if self.writer is not None:
+            await anyio.to_thread.run_sync(self.writer.stop)
 
     async def run_read(self, fn: Callable[[Engine], T]) -> T:
         return await anyio.to_thread.run_sync(fn, self.engine, limiter=self.read_limiter)
 
     async def run_write(self, fn: Callable[[], T]) -> T:
+        if self.writer is not None:
+            return await self.writer.run(fn)
         return await anyio.to_thread.run_sync(fn, limiter=self.write_limiter)
+
+    async def submit(self, registry: OpRegistry, request: OpRequest) -> Submitted:
+        """``sync.service.submit`` off the event loop; the committed event reaches the
+        room through ``committed``."""
+        if self.writer is not None:
+            return await self.writer.submit(registry, request)
+        return await self.run_write(
+            partial(
+                submit,
+                self.engine,
+                registry,
+                self.notifier,
+                on_commit=self.committed,
+                workshop_id=request.workshop_id,
+                member_id=request.member_id,
+                kind=request.kind,
+                args=request.args,
+                client_id=request.client_id,
+                op_id=request.op_id,
+                system=request.system,
+            )
+        )
 
     def committed(self, event: Event) -> None:
         """Called in the writer's thread right after a local commit, before its doorbell:
         the room takes the event as it is when it is the next one there, instead of
-        reading it back. Otherwise (and in other processes) the doorbell's read does."""
+        reading it back. Otherwise (and in other processes) the doorbell's read does.
+        ``submit`` made the event's changes a JSON copy, exactly what a read-back gives."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        # The values as the log holds them (JSON), as a read-back would give them.
-        changes = json.loads(json.dumps(event.changes))
-        handed = Event(
-            workshop_id=event.workshop_id,
-            seq=event.seq,
-            client_id=event.client_id,
-            op_id=event.op_id,
-            actor_id=event.actor_id,
-            kind=event.kind,
-            scope=event.scope,
-            changes=changes,
-            resync=event.resync,
-            created_at=event.created_at,
-        )
-        loop.call_soon_threadsafe(self._take_committed, handed)
+        loop.call_soon_threadsafe(self._take_committed, event)
 
     def _take_committed(self, event: Event) -> None:
         room = self.rooms.get(event.workshop_id)

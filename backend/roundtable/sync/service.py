@@ -12,11 +12,18 @@ One transaction per op:
 A refused op rolls everything back, and its op id is recorded so a resend is answered
 as a duplicate rather than applied. Recording takes the same workshop row lock as a
 submit, so the idempotency record only ever moves forward.
+
+``submit_batch`` runs several ops in one transaction (group commit, see ``writer``):
+each op inside its own savepoint, so a refused op rolls back only its own changes (its
+seq included: the sequence stays gapless) and its op id is recorded in the same
+transaction; one commit, one fsync, then every op's result. Nothing is reported before
+that commit, so "acknowledged means committed" holds for every op of the batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,19 +36,20 @@ from roundtable.db import write_session
 from roundtable.errors import OpRejected
 from roundtable.groups.models import Member
 from roundtable.sync.models import Event, SyncClient
-from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry
+from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, OpSpec
 from roundtable.timeutil import utcnow
 from roundtable.workshops.models import Workshop
 
 # The write path's fixed statements, built once (building them costs more than running
 # them). Bumping the counter returns the whole workshop row, loaded into the session like
-# a ``get`` (an op may change the workshop).
+# a ``get`` (an op may change the workshop); refreshed when the session holds it already
+# (the ops of a batch share one session).
 _BUMP = (
     update(Workshop)
     .where(col(Workshop.id) == bindparam("workshop_id"))
     .values(head_seq=col(Workshop.head_seq) + 1)
     .returning(Workshop)
-    .execution_options(synchronize_session=False)
+    .execution_options(synchronize_session=False, populate_existing=True)
 )
 # The idempotency record, checked and raised at once (SQLite >= 3.35 and PostgreSQL).
 _TAKE_OP_ID = text(
@@ -72,6 +80,19 @@ class Submitted:
     duplicate: bool = False
 
 
+@dataclass(frozen=True)
+class OpRequest:
+    """One op as ``submit`` takes it."""
+
+    workshop_id: int
+    member_id: int | None
+    kind: str
+    args: Any
+    client_id: str | None = None
+    op_id: int | None = None
+    system: bool = False
+
+
 def format_validation_error(exc: ValidationError, prefix: str = "args") -> OpRejected:
     first = exc.errors()[0]
     loc = ".".join(str(part) for part in (prefix, *first["loc"]))
@@ -94,102 +115,230 @@ def submit(
 ) -> Submitted:
     """Applies one op (see the module's docstring). ``on_commit`` gets the committed event
     right after commit, before the doorbell rings: the local hub hands it to its room."""
-    spec = registry.get(kind)
-    if spec is None:
-        raise OpRejected("unknown_op", f"kind: unknown op kind {kind!r}", field="kind")
-    if spec.system_only and not system:
-        raise OpRejected("forbidden", f"kind: {kind!r} cannot be sent by clients", field="kind")
+    req = OpRequest(workshop_id, member_id, kind, args, client_id, op_id, system)
     try:
-        parsed = spec.args.model_validate(args if args is not None else {})
-    except ValidationError as exc:
-        rejected = format_validation_error(exc)
-        raise _recorded(engine, workshop_id, client_id, op_id, rejected) from None
-
+        spec, parsed = _parse(registry, req)
+    except OpRejected as exc:
+        raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
     try:
         with write_session(engine) as session:
-            workshop = session.execute(_BUMP, {"workshop_id": workshop_id}).scalar_one_or_none()
-            if workshop is None:
-                raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
-            if workshop.archived_at is not None and not spec.archived_ok:
-                raise OpRejected("forbidden", "this workshop is archived: it is read-only")
-            seq = workshop.head_seq
-            if (
-                client_id is not None
-                and op_id is not None
-                and not _take_op_id(session, client_id, workshop_id, op_id)
-            ):
-                # Handled before: say where its event is (None: it was refused).
-                original = session.execute(
-                    select(col(Event.seq)).where(
-                        col(Event.workshop_id) == workshop_id,
-                        col(Event.client_id) == client_id,
-                        col(Event.op_id) == op_id,
-                    )
-                ).scalar_one_or_none()
+            result = _apply(session, spec, parsed, req, doorbell)
+            if result.duplicate:
                 session.rollback()
-                return Submitted(seq=original, event=None, outcome=None, duplicate=True)
-            member = _resolve_member(session, workshop_id, member_id, system)
-            ctx = OpContext(session, workshop, member, seq, client_id)
-            outcome = spec.apply(ctx, parsed)
-            event = Event(
-                workshop_id=workshop_id,
-                seq=seq,
-                client_id=client_id,
-                op_id=op_id,
-                actor_id=ctx.actor_id,
-                kind=kind,
-                scope=outcome.scope,
-                changes=outcome.changes,
-                resync=outcome.changes_visibility,
-                created_at=utcnow(),
-            )
-            session.execute(
-                _INSERT_EVENT,
-                {
-                    "workshop_id": workshop_id,
-                    "seq": seq,
-                    "client_id": client_id,
-                    "op_id": op_id,
-                    "actor_id": event.actor_id,
-                    "kind": kind,
-                    "scope": event.scope,
-                    "changes": event.changes,
-                    "resync": event.resync,
-                    "created_at": event.created_at,
-                },
-            )
-            if doorbell is not None:
-                doorbell.stage(session, workshop_id, seq)
+                return result
             session.commit()
     except OpRejected as exc:
         raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
-    except IntegrityError as exc:
-        raise _recorded(
-            engine,
-            workshop_id,
-            client_id,
-            op_id,
-            OpRejected("conflict", f"{kind}: conflicts with existing data ({_short(exc)})"),
-        ) from exc
-    except DataError as exc:
-        # E.g. a value longer than its column (an ordering key past 64 characters) on
-        # PostgreSQL: the arguments' schemas should refuse it first, naming the field;
-        # this keeps it a refusal rather than a crash.
-        raise _recorded(
-            engine,
-            workshop_id,
-            client_id,
-            op_id,
-            OpRejected("invalid", f"args: a value is too long or out of range for {kind}"),
-        ) from exc
+    except (IntegrityError, DataError) as exc:
+        raise _recorded(engine, workshop_id, client_id, op_id, _refusal(kind, exc)) from exc
     except OperationalError as exc:
-        # Database unavailable or locked: nothing was committed; the client may retry.
-        raise OpRejected("unavailable", f"the database is unavailable ({_short(exc)})") from exc
-    if on_commit is not None:
-        on_commit(event)
+        raise _unavailable(exc) from exc
+    _announce([result], on_commit, doorbell)
+    return result
+
+
+BatchResult = Submitted | BaseException
+
+
+def submit_batch(
+    engine: Engine,
+    registry: OpRegistry,
+    doorbell: Doorbell | None,
+    requests: Sequence[OpRequest],
+    *,
+    on_commit: Callable[[Event], None] | None = None,
+) -> list[BatchResult]:
+    """Applies ``requests`` in order in one transaction (see the module's docstring).
+    Each result is a :class:`Submitted` or the exception ``submit`` would have raised
+    for that op. Anything unforeseen (a bug in a handler, the database going away) rolls
+    the whole batch back and runs its ops one by one through ``submit`` instead."""
+    if len(requests) == 1:
+        return [_one(engine, registry, doorbell, requests[0], on_commit)]
+    results: list[BatchResult] = []
+    try:
+        with write_session(engine) as session:
+            for req in requests:
+                results.append(_apply_nested(session, registry, doorbell, req))
+            session.commit()
+    except Exception:
+        return [_one(engine, registry, doorbell, req, on_commit) for req in requests]
+    _announce([r for r in results if isinstance(r, Submitted)], on_commit, doorbell)
+    return results
+
+
+def _one(
+    engine: Engine,
+    registry: OpRegistry,
+    doorbell: Doorbell | None,
+    req: OpRequest,
+    on_commit: Callable[[Event], None] | None,
+) -> BatchResult:
+    try:
+        return submit(
+            engine,
+            registry,
+            doorbell,
+            workshop_id=req.workshop_id,
+            member_id=req.member_id,
+            kind=req.kind,
+            args=req.args,
+            client_id=req.client_id,
+            op_id=req.op_id,
+            system=req.system,
+            on_commit=on_commit,
+        )
+    except Exception as exc:  # handed to the op's caller, as ``submit`` would raise it
+        return exc
+
+
+def _apply_nested(
+    session: Session, registry: OpRegistry, doorbell: Doorbell | None, req: OpRequest
+) -> BatchResult:
+    """One op of a batch, in a savepoint. A refusal rolls back to the savepoint and
+    records the op id; a database error other than a refusal propagates (the batch is
+    then retried op by op)."""
+    try:
+        spec, parsed = _parse(registry, req)
+    except OpRejected as exc:
+        _record_nested(session, req, exc)
+        return exc
+    savepoint = session.begin_nested()
+    try:
+        result = _apply(session, spec, parsed, req, doorbell)
+        if result.duplicate:
+            savepoint.rollback()  # gives the seq back
+            return result
+        session.flush()
+        savepoint.commit()
+        return result
+    except OpRejected as exc:
+        savepoint.rollback()
+        _record_nested(session, req, exc)
+        return exc
+    except (IntegrityError, DataError) as exc:
+        savepoint.rollback()
+        refusal = _refusal(req.kind, exc)
+        _record_nested(session, req, refusal)
+        return refusal
+
+
+def _record_nested(session: Session, req: OpRequest, exc: OpRejected) -> None:
+    """``_recorded`` inside a batch: the batch holds the write lock already."""
+    if req.client_id is None or req.op_id is None:
+        return
+    exists = session.execute(
+        select(col(Workshop.id)).where(col(Workshop.id) == req.workshop_id)
+    ).first()
+    if exists is not None:
+        _take_op_id(session, req.client_id, req.workshop_id, req.op_id)
+
+
+def _parse(registry: OpRegistry, req: OpRequest) -> tuple[OpSpec[Any], Any]:
+    spec = registry.get(req.kind)
+    if spec is None:
+        raise OpRejected("unknown_op", f"kind: unknown op kind {req.kind!r}", field="kind")
+    if spec.system_only and not req.system:
+        raise OpRejected("forbidden", f"kind: {req.kind!r} cannot be sent by clients", field="kind")
+    try:
+        parsed = spec.args.model_validate(req.args if req.args is not None else {})
+    except ValidationError as exc:
+        raise format_validation_error(exc) from None
+    return spec, parsed
+
+
+def _apply(
+    session: Session, spec: OpSpec[Any], parsed: Any, req: OpRequest, doorbell: Doorbell | None
+) -> Submitted:
+    """Steps 1-5 of the module's docstring, in the open transaction; raises to refuse."""
+    workshop_id, client_id, op_id = req.workshop_id, req.client_id, req.op_id
+    workshop = session.execute(_BUMP, {"workshop_id": workshop_id}).scalar_one_or_none()
+    if workshop is None:
+        raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
+    if workshop.archived_at is not None and not spec.archived_ok:
+        raise OpRejected("forbidden", "this workshop is archived: it is read-only")
+    seq = workshop.head_seq
+    if (
+        client_id is not None
+        and op_id is not None
+        and not _take_op_id(session, client_id, workshop_id, op_id)
+    ):
+        # Handled before: say where its event is (None: it was refused).
+        original = session.execute(
+            select(col(Event.seq)).where(
+                col(Event.workshop_id) == workshop_id,
+                col(Event.client_id) == client_id,
+                col(Event.op_id) == op_id,
+            )
+        ).scalar_one_or_none()
+        return Submitted(seq=original, event=None, outcome=None, duplicate=True)
+    member = _resolve_member(session, workshop_id, req.member_id, req.system)
+    ctx = OpContext(session, workshop, member, seq, client_id)
+    outcome = spec.apply(ctx, parsed)
+    event = Event(
+        workshop_id=workshop_id,
+        seq=seq,
+        client_id=client_id,
+        op_id=op_id,
+        actor_id=ctx.actor_id,
+        kind=req.kind,
+        scope=outcome.scope,
+        # The values as the log holds them (JSON), as a read-back would give them, and
+        # a copy: nothing a later op of the batch changes can reach them.
+        changes=json.loads(json.dumps(outcome.changes)),
+        resync=outcome.changes_visibility,
+        created_at=utcnow(),
+    )
+    # On the connection, not through the session: no autoflush here (the changed rows
+    # are flushed at commit, or at the end of the op's savepoint in a batch).
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "workshop_id": workshop_id,
+            "seq": seq,
+            "client_id": client_id,
+            "op_id": op_id,
+            "actor_id": event.actor_id,
+            "kind": req.kind,
+            "scope": event.scope,
+            "changes": event.changes,
+            "resync": event.resync,
+            "created_at": event.created_at,
+        },
+    )
     if doorbell is not None:
-        doorbell.rung(workshop_id, seq)
+        doorbell.stage(session, workshop_id, seq)
     return Submitted(seq=seq, event=event, outcome=outcome)
+
+
+def _announce(
+    results: list[Submitted], on_commit: Callable[[Event], None] | None, doorbell: Doorbell | None
+) -> None:
+    """After commit: each event to ``on_commit`` in order, then one doorbell per workshop."""
+    heads: dict[int, int] = {}
+    for result in results:
+        event = result.event
+        if event is None:
+            continue
+        if on_commit is not None:
+            on_commit(event)
+        heads[event.workshop_id] = event.seq
+    if doorbell is not None:
+        for workshop_id, seq in heads.items():
+            doorbell.rung(workshop_id, seq)
+
+
+def _refusal(kind: str, exc: IntegrityError | DataError) -> OpRejected:
+    if isinstance(exc, IntegrityError):
+        return OpRejected("conflict", f"{kind}: conflicts with existing data ({_short(exc)})")
+    # E.g. a value longer than its column (an ordering key past 64 characters) on
+    # PostgreSQL: the arguments' schemas should refuse it first, naming the field; this
+    # keeps it a refusal rather than a crash.
+    return OpRejected("invalid", f"args: a value is too long or out of range for {kind}")
+
+
+def _unavailable(exc: OperationalError) -> OpRejected:
+    # Database unavailable or locked: nothing was committed; the client may retry.
+    return OpRejected("unavailable", f"the database is unavailable ({_short(exc)})")
 
 
 def _take_op_id(session: Session, client_id: str, workshop_id: int, op_id: int) -> bool:
@@ -197,7 +346,7 @@ def _take_op_id(session: Session, client_id: str, workshop_id: int, op_id: int) 
     already (the op was handled before). Inside the op's transaction, so a refusal
     rolls it back too (and ``_recorded`` then records the refused id)."""
     params = {"client_id": client_id, "workshop_id": workshop_id, "op_id": op_id}
-    return session.execute(_TAKE_OP_ID, params).first() is not None
+    return session.connection().execute(_TAKE_OP_ID, params).first() is not None
 
 
 def _short(exc: Exception) -> str:

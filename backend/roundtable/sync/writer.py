@@ -1,0 +1,154 @@
+"""The writer: one thread that runs a process's writes in the order they arrive.
+
+SQLite takes one writer at a time, so its writes are serial whatever we do; the writer
+makes the most of that. Ops that are waiting when it turns to them (up to
+``max_batch``) go through ``submit_batch`` together: one transaction, one commit and
+one fsync for all of them (group commit), each op in its own savepoint. Every op's
+caller hears back only after that commit. Other writes (``run``: an import, a purge)
+run alone, in their turn.
+
+Handing results back to the event loop costs one ``call_soon_threadsafe`` per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+
+from roundtable.sync.models import Event
+from roundtable.sync.registry import OpRegistry
+from roundtable.sync.service import Doorbell, OpRequest, Submitted, submit_batch
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Op:
+    registry: OpRegistry
+    request: OpRequest
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+@dataclass
+class _Call:
+    fn: Callable[[], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+class Writer:
+    def __init__(
+        self,
+        engine: Engine,
+        doorbell: Doorbell | None,
+        on_commit: Callable[[Event], None] | None = None,
+        *,
+        max_batch: int = 32,
+    ) -> None:
+        self.engine = engine
+        self.doorbell = doorbell
+        self.on_commit = on_commit
+        self.max_batch = max_batch
+        self.batches = 0  # transactions run for ops (tests and the bench read these)
+        self.ops = 0
+        self._jobs: deque[_Op | _Call | None] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    async def submit(self, registry: OpRegistry, request: OpRequest) -> Submitted:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Submitted] = loop.create_future()
+        self._put(_Op(registry, request, loop, future))
+        return await future
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._put(_Call(fn, loop, future))
+        return await future
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Lets the queued writes finish, then ends the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._put(None)
+        thread.join(timeout)
+        self._thread = None
+
+    def _put(self, job: _Op | _Call | None) -> None:
+        with self._ready:
+            if self._thread is None and job is not None:
+                self._thread = threading.Thread(target=self._serve, name="writer", daemon=True)
+                self._thread.start()
+            self._jobs.append(job)
+            self._ready.notify()
+
+    def _take(self) -> list[_Op] | _Call | None:
+        """The next call, or the next ops that can share a transaction."""
+        with self._ready:
+            while not self._jobs:
+                self._ready.wait()
+            first = self._jobs.popleft()
+            if not isinstance(first, _Op):
+                return first
+            batch = [first]
+            while self._jobs and len(batch) < self.max_batch:
+                job = self._jobs[0]
+                if not isinstance(job, _Op) or job.registry is not first.registry:
+                    break
+                batch.append(job)
+                self._jobs.popleft()
+            return batch
+
+    def _serve(self) -> None:
+        while True:
+            job = self._take()
+            if job is None:
+                return
+            if isinstance(job, _Call):
+                try:
+                    outcome: Any = job.fn()
+                except BaseException as exc:  # handed to the caller
+                    outcome = exc
+                _settle_all(job.loop, [(job.future, outcome)])
+                continue
+            results = submit_batch(
+                self.engine,
+                job[0].registry,
+                self.doorbell,
+                [op.request for op in job],
+                on_commit=self.on_commit,
+            )
+            self.batches += 1
+            self.ops += len(job)
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
+            for op, result in zip(job, results, strict=True):
+                by_loop.setdefault(op.loop, []).append((op.future, result))
+            for loop, settled in by_loop.items():
+                _settle_all(loop, settled)
+
+
+def _settle_all(
+    loop: asyncio.AbstractEventLoop, settled: list[tuple[asyncio.Future[Any], Any]]
+) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for future, outcome in settled:
+        if future.done():
+            continue  # its caller went away; the write happened all the same
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
