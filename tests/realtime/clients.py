@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 from websockets.exceptions import ConnectionClosed
 
 from roundtable.checklists.models import Comment, Item, Vote
+from roundtable.consolidation.provenance import with_provenance
 from roundtable.db import read_session
 from roundtable.sync.models import Event
 from roundtable.values import comment_values, item_values, vote_values
@@ -284,6 +285,7 @@ def rows_of(engine: Engine, workshop_id: int, checklists: set[int]) -> Rows:
         for item in items:
             if item.checklist_id in checklists:
                 out.items[item.id] = item_values(item)
+        with_provenance(session, list(out.items.values()))  # as snapshots carry them
         comments = session.execute(
             select(Comment).where(Comment.workshop_id == workshop_id, Comment.deleted.is_(False))  # type: ignore[arg-type, attr-defined]
         ).scalars()

@@ -121,9 +121,8 @@ def register(registry: OpRegistry) -> None:
         screen_item(ctx.session, item, ctx.seq)
         ctx.session.add(item)
         ctx.session.flush()
-        return OpOutcome(
-            [upsert("item", item.id, item_values(item))], scope=checklist.id, result=item
-        )
+        [values] = with_provenance(ctx.session, [item_values(item)])
+        return OpOutcome([upsert("item", item.id, values)], scope=checklist.id, result=item)
 
     @op(registry, "item.update", ItemUpdateArgs)
     def update_item(ctx: OpContext, args: ItemUpdateArgs) -> OpOutcome:

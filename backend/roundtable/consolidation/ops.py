@@ -405,7 +405,7 @@ def outcome_for(ctx: OpContext, items: list[Item]) -> OpOutcome:
     shown: list[dict[str, Any]] = []
     for item in items:
         if not is_consolidated(ctx, item):
-            values = {"id": item.id, "merged_into": item.merged_into}
+            values = {"id": item.id, "merged_into": item.merged_into, "merged_ref": None}
         elif item.deleted:
             changes.append(removal("item", item.id))
             continue

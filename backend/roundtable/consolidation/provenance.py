@@ -75,7 +75,8 @@ def sources_by_item(session: Session, consolidated_ids: Iterable[str]) -> dict[s
 
 
 def with_provenance(session: Session, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Adds ``merged_ref`` to merged items and ``sources`` to consolidated ones (in place)."""
+    """Adds ``merged_ref`` to merged items and ``sources`` to consolidated ones (in place);
+    other items' values stay as ``item_values`` made them (no queries for those)."""
     targets = {v["merged_into"] for v in values if v.get("merged_into")}
     refs: dict[str, str | None] = {}
     if targets:
@@ -90,8 +91,8 @@ def with_provenance(session: Session, values: list[dict[str, Any]]) -> list[dict
     # the migration numbered them all.)
     sources = sources_by_item(session, consolidated)
     for v in values:
-        if "merged_into" in v:
-            v["merged_ref"] = refs.get(v["merged_into"]) if v["merged_into"] else None
+        if v.get("merged_into"):
+            v["merged_ref"] = refs.get(v["merged_into"])
         if v.get("ref") is not None:
             v["sources"] = sources.get(v["id"], [])
     return values
