@@ -31,9 +31,10 @@ TAGS = ("kind", "themes", "actors", "references")
 
 
 def held_back_items(session: Session, workshop_id: int) -> list[tuple[int, Item]]:
-    """Consolidated items (with their K number) flagged as possible personal data."""
+    """Consolidated items flagged as possible personal data, with the number facilitators
+    see on them ("K12": the stored display number, else the position)."""
     return [
-        (n, item)
+        (item.ref_number or n, item)
         for n, item in enumerate(_consolidated_rows(session, workshop_id), start=1)
         if HELD_BACK_FLAG in (item.flags or [])
     ]
