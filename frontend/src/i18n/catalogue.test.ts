@@ -7,6 +7,7 @@ import {
   pickLocale,
   translate,
   translatePlural,
+  type MessageKey,
 } from './catalogue';
 import { en } from './en';
 
@@ -17,6 +18,10 @@ describe('catalogue', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'undo.deleted', { title: 'Shelters' })).toBe('Deleted “Shelters”.');
     expect(translate('en', 'filter.showing', { shown: 2 })).toBe('Showing 2 of {total}');
+  });
+
+  it('shows a key that no catalogue has as itself', () => {
+    expect(translate('th', 'no.such.key' as MessageKey)).toBe('no.such.key');
   });
 
   it('chooses plural forms', () => {

@@ -43,9 +43,12 @@ function fill(template: string, params: Params | undefined): string {
   );
 }
 
-/** Looks `key` up in `locale`, falling back to English, and fills in `params`. */
+/**
+ * Looks `key` up in `locale`, falling back to English, and fills in `params`. A key no
+ * catalogue has (a stale bundle) shows as itself rather than breaking the page.
+ */
 export function translate(locale: Locale, key: MessageKey, params?: Params): string {
-  return fill(catalogues[locale][key] ?? en[key], params);
+  return fill(catalogues[locale][key] ?? (en as Partial<Catalogue>)[key] ?? key, params);
 }
 
 /** The plural form of `base` for `n` (`base.one` / `base.other`), with `{n}` filled in. */
