@@ -8,7 +8,9 @@ ages, countries, hotlines, laws, article numbers and years).
   detector found (so redacting the spans removes the detail), per kind and per language;
   "kind right" counts those whose covering span also has the planted kind;
 - false flags: the share of ordinary items with any span at all;
-- time per item: the detector over every text of the fixture, best of 5 rounds.
+- time per item: the detector over every text of the fixture, best of 5 rounds;
+- held-out false flags: items of the project's other fixtures, written by others for other
+  purposes (merge suggestions, the interchange sample), never tuned on.
 
 The baseline is the browser's earlier warning (four regular expressions: e-mail, 9+ digit
 runs, letters+digits documents, "N years old"), run on the same texts.
@@ -35,6 +37,11 @@ sys.path.insert(0, str(ROOT / "backend"))
 from roundtable.safeguards.detect import Span, find_spans  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "safeguards_labelled.json"
+HELD_OUT = [
+    ROOT / "tests" / "fixtures" / "suggest" / "roundtable-gold.json",
+    ROOT / "tests" / "fixtures" / "suggest" / "heldout.json",
+    ROOT / "tests" / "fixtures" / "interchange-sample.json",
+]
 Detector = Callable[[str], list[Span]]
 
 
@@ -126,6 +133,26 @@ def time_per_item(detect: Detector, fixture: dict[str, Any]) -> float:
     return best / len(texts) * 1e6
 
 
+def held_out_items() -> list[str]:
+    """Title and detail of every item in the other fixtures."""
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str) and "kind" in node:
+                texts.append(f"{node['title']} {node.get('detail') or ''}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in HELD_OUT:
+        if path.is_file():
+            walk(json.loads(path.read_text(encoding="utf-8")))
+    return texts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
@@ -165,6 +192,11 @@ def main() -> int:
     for text in det["false_flags"]:
         found = [(s.kind, text[s.start : s.end]) for s in find_spans(text)]
         print(f"  false flag: {text!r} -> {found}")
+    others = held_out_items()
+    flagged = [t for t in others if find_spans(t)]
+    print(f"\nheld-out ordinary items (other fixtures): {len(flagged)} of {len(others)} flagged")
+    for text in flagged:
+        print(f"  held-out false flag: {text!r}")
     ok = det["recall"] >= 0.95 and det["false_flag_rate"] <= 0.02
     print(f"\ntargets (recall >= 0.95, false flags <= 0.02): {'met' if ok else 'NOT met'}")
     return 0 if ok else 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.api.checks import refused
 from tests.api.world import person
+from tests.interchange.samples import load_sample
 from tests.support import Api, AppFactory, error_of, ok, setup_workshop
 
 
@@ -128,3 +129,31 @@ def test_publishing_waits_for_flagged_items(apps: AppFactory, fac: Api) -> None:
     edition = ok(fac.post(f"{base}/editions", json={}), 201)
     page = ok(fac.get(f"/api/public/editions/{edition['slug']}"))
     assert "Siti" not in str(page) and "[redacted]" in str(page)
+
+
+def test_a_flagged_comment_is_redacted(apps: AppFactory, fac: Api) -> None:
+    ws, ana, items = _joined(apps, fac)
+    base = f"/api/workshops/{ws['id']}"
+    item = ok(ana.post(items, json={"kind": "need", "title": "Legal aid at first contact"}), 201)
+    body = "Her lawyer: dewi.sari88@gmail.com"
+    comment = ok(ana.post(f"{base}/items/{item['id']}/comments", json={"body": body}), 201)
+    assert ok(ana.get(f"{base}/items/{item['id']}"))["flags"] == []  # comments hold nothing back
+    done = ok(fac.post(f"{base}/safeguards/flags/comment/{comment['id']}/redact"))
+    assert done["status"] == "redacted" and done["fields"] == {"body": "Her lawyer: [redacted]"}
+    [now] = ok(ana.get(f"{base}/items/{item['id']}/comments"))
+    assert now["body"] == "Her lawyer: [redacted]"
+    assert "dewi.sari88" not in str(ok(fac.get(f"{base}/events")))
+
+
+def test_imported_items_are_screened_and_keep_imported_flags(fac: Api) -> None:
+    document = load_sample()
+    first, second = document["groups"][0]["items"][:2]
+    first["detail"] = "Reported by Mrs. Dewi Lestari, +62 813 9876 5432"
+    second["flags"] = ["personal_data"]
+    second_title = second["title"]
+    created = ok(fac.post("/api/workshops/import", json=document), 201)
+    wid = created["id"]
+    queue = ok(fac.get(f"/api/workshops/{wid}/safeguards/flags"))
+    kinds = {f["fields"]["title"]: sorted({x["kind"] for x in f["findings"]}) for f in queue}
+    assert kinds[first["title"]] == ["name", "phone"]
+    assert kinds[second_title] == []  # flagged in the file: held back until reviewed
