@@ -301,8 +301,13 @@ def rows_of(engine: Engine, workshop_id: int, checklists: set[int]) -> Rows:
 
 
 def visible_state(entities: dict[str, dict[Any, dict[str, Any]]]) -> dict[str, Any]:
-    """A client's state as a reader sees it: comments of deleted items are not shown."""
-    items = {str(k): v for k, v in entities.get("item", {}).items()}
+    """A client's state as a reader sees it: comments of deleted items are not shown, and
+    an item's ``merged_ref`` of null is no merge mark, as is none (snapshots give every
+    group item ``merged_ref``; the events that create or edit one do not carry it)."""
+    items = {
+        str(k): {f: x for f, x in v.items() if not (f == "merged_ref" and x is None)}
+        for k, v in entities.get("item", {}).items()
+    }
     comments = {
         str(k): v for k, v in entities.get("comment", {}).items() if v.get("item_id") in items
     }
