@@ -1,14 +1,15 @@
 """A workshop on a real server with a person in every role, for the attack tests.
 
-``victim`` is the workshop under attack: a facilitator, a participant and an observer of
-group A, and one resource of every kind (theme, group, member, checklist, item, comment).
-``outsider`` and ``xfac`` belong to another workshop; ``anon`` has no session.
+``victim`` names the workshop under attack and one resource of every kind in it (theme,
+group, member, checklist, item, comment); its people are a facilitator (``fac``), a
+participant and an observer of group A. ``outsider`` and ``xfac`` belong to another
+workshop; ``anon`` has no session.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -29,8 +30,6 @@ class Scene:
     server: LiveServer
     api: dict[str, Api]
     victim: dict[str, Any]  # path parameter name -> an id in the victim workshop
-    elsewhere: dict[str, Any]  # the same, in the outsiders' workshop
-    members: dict[str, int] = field(default_factory=dict)
 
     def session(self, role: str) -> requests.Session:
         """A ``requests`` session carrying ``role``'s cookies, CSRF token and Origin."""
@@ -61,13 +60,7 @@ def build_scene(server: LiveServer, database_url: str) -> Scene:
     other = setup_workshop(api["xfac"], groups=1)
     api["outsider"] = server.api()
     api["outsider"].join(other["groups"][0]["join_code"], "Outsider")
-    elsewhere = resources(api["xfac"], api["outsider"], other["id"], other["groups"][0])
-    members = {
-        role: ok(a.get(f"/api/workshops/{wid}/me"))["id"]
-        for role, a in api.items()
-        if role in ("fac", "participant", "observer")
-    }
-    return Scene(server, api, victim, elsewhere, members)
+    return Scene(server, api, victim)
 
 
 def resources(fac: Api, participant: Api, wid: int, group: dict[str, Any]) -> dict[str, Any]:
