@@ -134,13 +134,13 @@ def time_per_item(detect: Detector, fixture: dict[str, Any]) -> float:
 
 
 def held_out_items() -> list[str]:
-    """Title and detail of every item in the other fixtures."""
+    """Titles and details (each a text, as the server checks them) of the other fixtures."""
     texts: list[str] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if isinstance(node.get("title"), str) and "kind" in node:
-                texts.append(f"{node['title']} {node.get('detail') or ''}")
+                texts.extend([node["title"], *([node["detail"]] if node.get("detail") else [])])
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -194,7 +194,10 @@ def main() -> int:
         print(f"  false flag: {text!r} -> {found}")
     others = held_out_items()
     flagged = [t for t in others if find_spans(t)]
-    print(f"\nheld-out ordinary items (other fixtures): {len(flagged)} of {len(others)} flagged")
+    print(
+        "\nheld-out ordinary texts (titles and details of other fixtures): "
+        f"{len(flagged)} of {len(others)} flagged"
+    )
     for text in flagged:
         print(f"  held-out false flag: {text!r}")
     ok = det["recall"] >= 0.95 and det["false_flag_rate"] <= 0.02

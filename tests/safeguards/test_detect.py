@@ -73,6 +73,14 @@ def found(text: str) -> list[tuple[str, str]]:
         ("Her aunt (+66) 81 234 5678", "phone", "+66) 81 234 5678"),
         ("Blk 5 Lot 12, Tondo", "address", "Blk 5 Lot 12"),
         ("No. 12, Jalan Ampang, KL", "address", "No. 12, Jalan Ampang"),
+        ("We met Ana Reyes, a 17 year old from Leyte", "name", "Ana Reyes"),
+        ("a boy, 13, found on a fishing boat", "birth", "13"),
+        ("She lives in Unit 5B, 88 Jalan Tun Razak", "address", "88 Jalan Tun Razak"),
+        ("Address: 23/7 Moo 4, Tambon Mae Sai", "address", "23/7 Moo 4"),
+        ("Tinggal di Desa Sukamaju RT 02 RW 03", "address", "RT 02 RW 03"),
+        ("Maria, 16, from Samar, was recruited online", "birth", "16"),
+        ("Siti Nurhaliza (17) escaped from Kuching", "name", "Siti Nurhaliza"),
+        ("the victim Aye Aye Win reported abuse", "name", "Aye Aye Win"),
     ],
 )
 def test_finds(text: str, kind: str, value: str) -> None:
@@ -106,6 +114,10 @@ def test_finds(text: str, kind: str, value: str) -> None:
         "SDG targets 8.7 and 16.2",
         "Children, aged 15, need schooling",
         "Victims born in 2007 or later are children now",
+        "Perlindungan Korban Perdagangan Orang",
+        "Regional frameworks: Bali Process (3) and ASEAN (2)",
+        "Protect the victim. Protection Act reviews follow",
+        "Thailand, 12, and Laos",
     ],
 )
 def test_ordinary_text_is_not_flagged(text: str) -> None:

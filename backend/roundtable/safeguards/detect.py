@@ -85,6 +85,7 @@ AGE_EN = re.compile(
     r"(?=\s*[,.;)]|\s+(?:when|at|and|years|old|in)\b)"
     r"|(?:girl|boy|woman|man|victim|survivor|daughter|son|child|worker),?\s+aged\s+(\d{1,2})\b"
     r"(?!\s*(?:-|\u2013|to|and|or|\+|years? and))"
+    r"|(?:girl|boy|woman|man|victim|survivor|child),\s*(\d{1,2}),"
     r"|\bage\s*:\s*(\d{1,2})\b|(\d{1,2})\s?(?:y/o|yo|yrs? old)\b)",
     ICASE,
 )
@@ -121,15 +122,19 @@ ADDRESS_PARTS = [
         r"\b\d{1,5}[A-Za-z]?(?:/\d{1,4})?,?\s+(?:[A-Z][\w'.-]+\s+){1,4}"
         r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Highway|Alley)\b\.?"
     ),
-    re.compile(r"\b(?:Soi|Moo|Sukhumvit Soi|Thanon)\s+\d{1,3}(?:/\d{1,3})?\b"),
+    re.compile(
+        r"\b(?:\d{1,4}(?:/\d{1,4})?,?\s+)?(?:Soi|Moo|Sukhumvit Soi|Thanon)\s+\d{1,3}(?:/\d{1,3})?\b"
+    ),
     re.compile(
         r"\b(?:Jl|Jln)\.?\s+(?:(?!No\.?\s*\d)[A-Z][\w.'-]*\s*){1,4}(?:No\.?\s*\d+[A-Za-z]?)?"
         r"|\b(?:Jalan|Gang|Gg\.)\s+(?:[A-Z][\w.'-]*\s+){1,3}No\.?\s*\d+[A-Za-z]?"
     ),
-    re.compile(r"\bRT\.?\s?0?\d{1,3}\s?/\s?RW\.?\s?0?\d{1,3}\b"),
+    re.compile(r"\bRT\.?\s?0?\d{1,3}\s?/?\s?RW\.?\s?0?\d{1,3}\b"),
     re.compile(
         r"\b(?:Blk|Block)\.?\s*\d{1,4}[A-Z]?,?\s*(?:Lot|L)\.?\s*\d{1,4}\b"
         r"|\bNo\.?\s*\d{1,5}[A-Z]?,?\s+(?:Jalan|Jln|Lorong|Taman|Persiaran|Lebuh)\s+[A-Z][\w'.-]*"
+        r"|\b\d{1,5}[A-Z]?(?:/\d{1,4})?,?\s+(?:Jalan|Jln|Jl\.|Lorong|Thanon|Soi)\s+[A-Z][\w'.-]*"
+        r"(?:\s+[A-Z][\w'.-]*){0,3}"
     ),
     re.compile(r"\b(?i:P\.?O\.?\s?Box|Kotak Pos)\s+\d{1,6}\b"),
     re.compile(
@@ -176,7 +181,8 @@ ADDRESS = [
             ("Soi", "Moo", "Thanon"),
             ("Jl", "Jalan", "Gang", "Gg"),
             ("RW",),
-            ("Blk", "Block", "Jalan", "Jln", "Lorong", "Taman", "Persiaran", "Lebuh"),
+            ("Blk", "Block", "Jalan", "Jln", "Jl.", "Lorong", "Taman", "Persiaran", "Lebuh",
+             "Thanon", "Soi"),
             ("box", "kotak pos"),  # case-insensitive: matched against the lower-cased text
             ("บ้านเลขที่", "ที่อยู่"),
             ("หมู่", "ม.", "ซอย", "ซ.", "ถนน", "ถ."),
@@ -214,12 +220,21 @@ CAPITALISED = re.compile(r"\b[A-Z][a-z]{1,14}\b")
 CASE_CONTEXT = re.compile(
     r"\b(?:victim|survivor|girl|boy|woman|man|she|her|he|his|trafficked|rescued|recruited|"
     r"daughter|son|mother|told|says|said|case|korban|perempuan|gadis|dia|ia|diperdagangkan|"
-    r"ditemukan|direkrut|diselamatkan|anaknya)\b|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก",
+    r"ditemukan|direkrut|diselamatkan|anaknya|years? old|shelter|escaped|sold|abused|"
+    r"exploited|found)\b|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก",
     ICASE,
 )
 FOLLOWING_NAME = re.compile(r"\s[A-Z][a-z]{1,14}\b")
 # "Siti (15)" or "Siti, 15," : a name with an age.
-NAME_WITH_AGE = re.compile(r"\b([A-Z][a-z]{1,14})\s*(?:\(\s*\d{1,2}\s*\)|,\s*\d{1,2}\s*,)")
+NAME_WITH_AGE = re.compile(
+    r"\b((?:[A-Z][a-z]{1,14}\s){0,2}[A-Z][a-z]{1,14})\s*"
+    r"(?:\(\s*(\d{1,2})\s*\)|,\s*(\d{1,2})\s*,|,\s+an?\s+(\d{1,2})[- ]years?[- ]old\b)"
+)
+# "the victim Aye Aye Win", "korban Siti": capitalised words right after a (lower-case) cue.
+CASE_NOUN_NAME = re.compile(
+    r"\b(?:victim|survivor|korban|the girl|the boy|the woman|the man),? +"
+    r"((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)\b"
+)
 
 
 # Cheap gates: a pattern runs only when a word it needs is in the text (lower-cased), so
@@ -243,6 +258,7 @@ ADDRESS_CUE_WORDS = (
     "liv", "stay", "resid", "locat", "address", "alamat", "tinggal", "domisili",
 )  # fmt: skip
 NAMED_WORDS = ("nam", "known as", "alias")
+CASE_NOUN_WORDS = ("victim", "survivor", "korban", "girl", "boy", "woman", "man")
 
 
 def find_spans(text: str) -> list[Span]:
@@ -340,7 +356,8 @@ def _ages(text: str, low: str) -> list[Span]:
     for m in AGE_PAREN.finditer(text) if "(" in text else ():
         word = WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
         before = word.group(0).strip() if word else ""
-        if before and before.lower() not in LEGAL_WORDS and not before.islower():
+        lowered = before.lower()
+        if before and lowered not in LEGAL_WORDS | NOT_NAMES and not before.islower():
             spans.append(Span("birth", m.start(), m.end()))
     return spans
 
@@ -361,13 +378,21 @@ def _names(text: str, low: str) -> list[Span]:
     if ANY_THAI.search(text):
         for pattern in (THAI_ABBREV_NAME, THAI_NAME):
             spans += [Span("name", m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    if "(" in text or "," in text:
+        for m in NAME_WITH_AGE.finditer(text):
+            words = m.group(1).lower().split()
+            if any(w in NOT_NAMES for w in words):
+                continue
+            if len(words) > 1 or words[0] in LATIN_GIVEN_NAMES:
+                spans.append(Span("name", m.start(1), m.end(1)))
+                age = next(i for i in (2, 3, 4) if m.group(i))
+                spans.append(Span("birth", m.start(age), m.end(age)))
+    if _any(low, CASE_NOUN_WORDS):
+        for m in CASE_NOUN_NAME.finditer(text):
+            if not any(w in NOT_NAMES for w in m.group(1).lower().split()):
+                spans.append(Span("name", m.start(1), m.end(1)))
     given = [m for m in CAPITALISED.finditer(text) if m.group(0).lower() in LATIN_GIVEN_NAMES]
-    if not given:
-        return spans
-    for m in NAME_WITH_AGE.finditer(text):
-        if m.group(1).lower() in LATIN_GIVEN_NAMES:
-            spans.append(Span("name", m.start(1), m.end(1)))
-    if CASE_CONTEXT.search(text):
+    if given and CASE_CONTEXT.search(text):
         spans += [Span("name", m.start(), _name_end(text, m.end())) for m in given]
     return spans
 

@@ -22,7 +22,8 @@ LATIN_GIVEN_NAMES = frozenset(
     nguyen tran thi linh huong thuy phuong hoa lan ngoc trang hien duong minh tuan
     sokha sophea chenda srey sreymom sokhom vanna bopha kunthea chantha dara channy
     maria jose juan rosa marites jocelyn maricel rowena lorna analyn jessa rhea
-    cristina jennifer mary john sarah anna elena fatima aisha nadia amina layla
+    cristina jennifer mary john sarah anna elena fatima aisha nadia amina layla ana
+    aye nwe hnin zin myat nandar sandar chit
     """.split()  # noqa: SIM905
 )
 
@@ -44,6 +45,9 @@ NOT_NAMES = frozenset(
     """
     kota negara menteri presiden gubernur bupati walikota kepala direktur hakim jaksa polisi
     ketua guru dokter rumah pertiwi chair chairperson president minister speaker secretary
-    justice judge director ambassador
+    justice judge director ambassador protection support identification assistance services
+    centre center fund care act law unit process protocol convention plan article section
+    tier group phase perdagangan orang trafficking rights national regional ministry
+    department office task force
     """.split()  # noqa: SIM905
 )

@@ -73,6 +73,7 @@ const AGE_EN = re(
     `(?=\\s*[,.;)]|\\s+(?:when|at|and|years|old|in)${E})` +
     `|(?:girl|boy|woman|man|victim|survivor|daughter|son|child|worker),?\\s+aged\\s+(${D}{1,2})${E}` +
     `(?!\\s*(?:-|\\u2013|to|and|or|\\+|years? and))` +
+    `|(?:girl|boy|woman|man|victim|survivor|child),\\s*(${D}{1,2}),` +
     `|${B}age\\s*:\\s*(${D}{1,2})${E}|(${D}{1,2})\\s?(?:y/o|yo|yrs? old)${E})`,
   'id',
 );
@@ -108,12 +109,14 @@ const AGE_PAREN = re(`\\(\\s*(${D}{1,2})\\s*(?:tahun|thn|th|ปี|ขวบ|y/?
 const ADDRESS = [
     `${B}${D}{1,5}[A-Za-z]?(?:/${D}{1,4})?,?\\s+(?:[A-Z][${WC}'.\\-]+\\s+){1,4}` +
       `(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Highway|Alley)${E}\\.?`,
-    `${B}(?:Soi|Moo|Sukhumvit Soi|Thanon)\\s+${D}{1,3}(?:/${D}{1,3})?${E}`,
+    `${B}(?:${D}{1,4}(?:/${D}{1,4})?,?\\s+)?(?:Soi|Moo|Sukhumvit Soi|Thanon)\\s+${D}{1,3}(?:/${D}{1,3})?${E}`,
     `${B}(?:Jl|Jln)\\.?\\s+(?:(?!No\\.?\\s*${D})[A-Z][${WC}.'\\-]*\\s*){1,4}(?:No\\.?\\s*${D}+[A-Za-z]?)?` +
       `|${B}(?:Jalan|Gang|Gg\\.)\\s+(?:[A-Z][${WC}.'\\-]*\\s+){1,3}No\\.?\\s*${D}+[A-Za-z]?`,
-    `${B}RT\\.?\\s?0?${D}{1,3}\\s?/\\s?RW\\.?\\s?0?${D}{1,3}${E}`,
+    `${B}RT\\.?\\s?0?${D}{1,3}\\s?/?\\s?RW\\.?\\s?0?${D}{1,3}${E}`,
     `${B}(?:Blk|Block)\\.?\\s*${D}{1,4}[A-Z]?,?\\s*(?:Lot|L)\\.?\\s*${D}{1,4}${E}` +
-      `|${B}No\\.?\\s*${D}{1,5}[A-Z]?,?\\s+(?:Jalan|Jln|Lorong|Taman|Persiaran|Lebuh)\\s+[A-Z][${WC}'.\\-]*`,
+      `|${B}No\\.?\\s*${D}{1,5}[A-Z]?,?\\s+(?:Jalan|Jln|Lorong|Taman|Persiaran|Lebuh)\\s+[A-Z][${WC}'.\\-]*` +
+      `|${B}${D}{1,5}[A-Z]?(?:/${D}{1,4})?,?\\s+(?:Jalan|Jln|Jl\\.|Lorong|Thanon|Soi)\\s+[A-Z][${WC}'.\\-]*` +
+      `(?:\\s+[A-Z][${WC}'.\\-]*){0,3}`,
     `${B}(?:${anyCase('P')}\\.?${anyCase('O')}\\.?\\s?${anyCase('Box')}|${anyCase('Kotak Pos')})\\s+${D}{1,6}${E}`,
     `บ้านเลขที่\\s*${D}+(?:/${D}+)?|ที่อยู่\\s*:?\\s*${D}+(?:/${D}+)?`,
     `${D}{1,4}/${D}{1,4}\\s*(?:หมู่|ม\\.|ซอย|ซ\\.|ถนน|ถ\\.)\\s*(?:ที่)?\\s*[${TH}${D}]*`,
@@ -167,11 +170,21 @@ const CAPITALISED = re(`${B}[A-Z][a-z]{1,14}${E}`);
 const CASE_CONTEXT = new RegExp(
   `${B}(?:victim|survivor|girl|boy|woman|man|she|her|he|his|trafficked|rescued|recruited|` +
     `daughter|son|mother|told|says|said|case|korban|perempuan|gadis|dia|ia|diperdagangkan|` +
-    `ditemukan|direkrut|diselamatkan|anaknya)${E}|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก`,
+    `ditemukan|direkrut|diselamatkan|anaknya|years? old|shelter|escaped|sold|abused|` +
+    `exploited|found)${E}|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก`,
   'iu',
 );
 const FOLLOWING_NAME = new RegExp(`\\s[A-Z][a-z]{1,14}${E}`, 'uy');
-const NAME_WITH_AGE = re(`${B}([A-Z][a-z]{1,14})\\s*(?:\\(\\s*${D}{1,2}\\s*\\)|,\\s*${D}{1,2}\\s*,)`, 'd');
+const NAME_WITH_AGE = re(
+  `${B}((?:[A-Z][a-z]{1,14}\\s){0,2}[A-Z][a-z]{1,14})\\s*` +
+    `(?:\\(\\s*(${D}{1,2})\\s*\\)|,\\s*(${D}{1,2})\\s*,|,\\s+an?\\s+(${D}{1,2})[\\- ]years?[\\- ]old${E})`,
+  'd',
+);
+// "the victim Aye Aye Win", "korban Siti": capitalised words right after a (lower-case) cue.
+const CASE_NOUN_NAME = re(
+  `${B}(?:victim|survivor|korban|the girl|the boy|the woman|the man),? +((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)${E}`,
+  'd',
+);
 const DIGIT = new RegExp(D, 'u');
 
 const isDigit = (c: string) => DIGIT.test(c);
@@ -274,7 +287,8 @@ function ages(text: string): Span[] {
   for (const m of all(AGE_PAREN, text)) {
     const word = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 30), m.index));
     const before = word?.[0].trim() ?? '';
-    if (before && !LEGAL_WORDS.has(before.toLowerCase()) && !isLower(before)) spans.push(span('birth', m));
+    const lowered = before.toLowerCase();
+    if (before && !LEGAL_WORDS.has(lowered) && !NOT_NAMES.has(lowered) && !isLower(before)) spans.push(span('birth', m));
   }
   return spans;
 }
@@ -295,7 +309,16 @@ function names(text: string): Span[] {
     for (const m of all(pattern, text)) spans.push(groupSpan('name', m));
   }
   for (const m of all(NAME_WITH_AGE, text)) {
-    if (LATIN_GIVEN_NAMES.has((m[1] ?? '').toLowerCase())) spans.push(groupSpan('name', m));
+    const words = (m[1] ?? '').toLowerCase().split(/\s+/u);
+    if (words.some((w) => NOT_NAMES.has(w))) continue;
+    if (words.length > 1 || LATIN_GIVEN_NAMES.has(words[0] ?? '')) {
+      spans.push(groupSpan('name', m));
+      const age = [2, 3, 4].map((i) => m.indices?.[i]).find((pair) => pair !== undefined);
+      if (age) spans.push({ kind: 'birth', start: age[0], end: age[1] });
+    }
+  }
+  for (const m of all(CASE_NOUN_NAME, text)) {
+    if (!(m[1] ?? '').toLowerCase().split(/\s+/u).some((w) => NOT_NAMES.has(w))) spans.push(groupSpan('name', m));
   }
   if (CASE_CONTEXT.test(text)) {
     for (const m of all(CAPITALISED, text)) {

@@ -18,7 +18,8 @@ export const LATIN_GIVEN_NAMES: ReadonlySet<string> = new Set([
   'ngoc', 'trang', 'hien', 'duong', 'minh', 'tuan', 'sokha', 'sophea', 'chenda', 'srey', 'sreymom', 'sokhom',
   'vanna', 'bopha', 'kunthea', 'chantha', 'dara', 'channy', 'maria', 'jose', 'juan', 'rosa', 'marites',
   'jocelyn', 'maricel', 'rowena', 'lorna', 'analyn', 'jessa', 'rhea', 'cristina', 'jennifer', 'mary', 'john',
-  'sarah', 'anna', 'elena', 'fatima', 'aisha', 'nadia', 'amina', 'layla',
+  'sarah', 'anna', 'elena', 'fatima', 'aisha', 'nadia', 'amina', 'layla', 'ana', 'aye', 'nwe', 'hnin', 'zin',
+  'myat', 'nandar', 'sandar', 'chit',
 ]);
 
 export const THAI_GIVEN_NAMES: readonly string[] = [
@@ -35,5 +36,9 @@ export const THAI_GIVEN_NAMES: readonly string[] = [
 export const NOT_NAMES: ReadonlySet<string> = new Set([
   'kota', 'negara', 'menteri', 'presiden', 'gubernur', 'bupati', 'walikota', 'kepala', 'direktur', 'hakim',
   'jaksa', 'polisi', 'ketua', 'guru', 'dokter', 'rumah', 'pertiwi', 'chair', 'chairperson', 'president',
-  'minister', 'speaker', 'secretary', 'justice', 'judge', 'director', 'ambassador',
+  'minister', 'speaker', 'secretary', 'justice', 'judge', 'director', 'ambassador', 'protection', 'support',
+  'identification', 'assistance', 'services', 'centre', 'center', 'fund', 'care', 'act', 'law', 'unit',
+  'process', 'protocol', 'convention', 'plan', 'article', 'section', 'tier', 'group', 'phase', 'perdagangan',
+  'orang', 'trafficking', 'rights', 'national', 'regional', 'ministry', 'department', 'office', 'task',
+  'force',
 ]);
