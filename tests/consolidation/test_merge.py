@@ -150,3 +150,25 @@ def test_undo_is_refused_when_something_it_touched_changed(board: Board) -> None
     board.op("fac", "item.update", {"id": "k-first1", "title": "Interpreters in every interview"})
     exc = board.refused("fac", "consolidation.undo", {"seq": merge.seq})
     assert exc.code == "conflict" and exc.field == "args.seq" and "K1" in exc.message
+
+
+def test_a_status_change_keeps_the_prefill_but_an_edit_makes_the_text_the_facilitators(
+    board: Board,
+) -> None:
+    a1, b1, b3 = board.a[0], board.b[0], board.b[2]
+    board.op("fac", "consolidation.merge", {"source_ids": [a1, b1, b3], "id": "k-edited"})
+    board.op("fac", "item.update", {"id": "k-edited", "status": "agreed"})
+    board.op("fac", "consolidation.unmerge", {"source_id": b1})
+    assert board.item("k-edited")["references"] == ["ACTIP Art. 14"]  # refilled from a1, b3
+    board.op("fac", "item.update", {"id": "k-edited", "title": "Interpreters, always"})
+    board.op("fac", "consolidation.merge", {"source_ids": [b1], "target_id": "k-edited"})
+    edited = board.item("k-edited")
+    assert edited["title"] == "Interpreters, always"  # the facilitator's title stays
+    assert edited["references"] == ["ACTIP Art. 14", "Palermo Protocol Art. 6"]  # tags added
+    assert edited["detail"].endswith("Victims often speak no Thai or Bahasa.")
+    board.op("fac", "consolidation.unmerge", {"source_id": a1})
+    board.op("fac", "consolidation.unmerge", {"source_id": b1})
+    board.op("fac", "consolidation.unmerge", {"source_id": b3})
+    # Edited text is never thrown away: the item stays, with no sources.
+    assert not board.item("k-edited")["deleted"]
+    assert board.item("k-edited")["title"] == "Interpreters, always"

@@ -42,6 +42,7 @@ from roundtable.values import item_values, removal, upsert
 from roundtable.workshops.service import consolidated_checklist
 
 MAX_SOURCES = 100
+PREFILLED_FIELDS = ("kind", "title", "detail", "themes", "actors", "references")
 UNDOABLE = ("consolidation.merge", "consolidation.unmerge", "consolidation.split")
 
 
@@ -350,8 +351,9 @@ def current_sources(ctx: OpContext, target: Item) -> list[Item]:
 
 
 def is_prefilled(ctx: OpContext, item: Item) -> bool:
-    """Made by a merge or split, and no field edited by a person since."""
-    if item.field_seqs:
+    """Made by a merge or split, and none of its pre-filled fields edited by a person since
+    (a status or a flag is not its text)."""
+    if any(name in (item.field_seqs or {}) for name in PREFILLED_FIELDS):
         return False
     made_by = ctx.session.get(ConsolidationStep, (ctx.workshop.id, item.created_seq))
     return made_by is not None and made_by.kind in ("consolidation.merge", "consolidation.split")
