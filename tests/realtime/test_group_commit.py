@@ -224,3 +224,26 @@ async def _refusal_to_its_caller(scene: Scene) -> None:
         await asyncio.to_thread(writer.stop)
     assert isinstance(good, Submitted) and good.event is not None
     assert isinstance(bad, OpRejected) and bad.code == "not_found"
+
+
+def test_the_writer_outlives_a_failure_after_commit(scene: Scene) -> None:
+    asyncio.run(_outlives_a_failure(scene))
+
+
+async def _outlives_a_failure(scene: Scene) -> None:
+    calls: list[int] = []
+
+    def on_commit(event: Event) -> None:
+        calls.append(event.seq)
+        if len(calls) == 1:
+            raise RuntimeError("the hand-over failed")
+
+    writer = Writer(scene.engine, None, on_commit)
+    try:
+        with pytest.raises(RuntimeError):
+            await writer.submit(scene.registry, scene.update(1, "First"))
+        second = await writer.submit(scene.registry, scene.update(2, "Second"))
+    finally:
+        await asyncio.to_thread(writer.stop)
+    assert second.seq == calls[-1] and len(calls) == 2
+    assert scene.title() == "Second"

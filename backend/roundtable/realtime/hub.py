@@ -9,6 +9,7 @@ catch-up from the database, so nothing here grows without bound.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -274,9 +275,10 @@ class Hub:
         reading it back. Otherwise (and in other processes) the doorbell's read does.
         ``submit`` made the event's changes a JSON copy, exactly what a read-back gives."""
         loop = self._loop
-        if loop is None or loop.is_closed():
+        if loop is None:
             return
-        loop.call_soon_threadsafe(self._take_committed, event)
+        with contextlib.suppress(RuntimeError):  # the loop closed: the process is stopping
+            loop.call_soon_threadsafe(self._take_committed, event)
 
     def _take_committed(self, event: Event) -> None:
         room = self.rooms.get(event.workshop_id)

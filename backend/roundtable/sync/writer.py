@@ -121,13 +121,16 @@ class Writer:
                     outcome = exc
                 _settle_all(job.loop, [(job.future, outcome)])
                 continue
-            results = submit_batch(
-                self.engine,
-                job[0].registry,
-                self.doorbell,
-                [op.request for op in job],
-                on_commit=self.on_commit,
-            )
+            try:
+                results: list[Any] = submit_batch(
+                    self.engine,
+                    job[0].registry,
+                    self.doorbell,
+                    [op.request for op in job],
+                    on_commit=self.on_commit,
+                )
+            except Exception as exc:  # never let the one writer thread die
+                results = [exc] * len(job)
             self.batches += 1
             self.ops += len(job)
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any]]] = {}
