@@ -77,11 +77,15 @@ def screen(
     entity_id: str,
     values: dict[str, Any],
     seq: int,
+    maybe_open: bool = True,
 ) -> bool:
     """Checks one row's text after a write (``values``: its text fields as they are now).
     Returns True when the row's flag is open afterwards. An open flag stays open when the
-    details are edited away: they are still in the row's history until redacted."""
+    details are edited away: they are still in the row's history until redacted.
+    ``maybe_open=False`` (the row shows no open flag) spares clean text the flag lookup."""
     findings = find_in_fields(values)
+    if not findings and not maybe_open:
+        return False
     flag = get_flag(session, entity, entity_id)
     if flag is not None and flag.cleared:
         cleared = set(flag.cleared)
@@ -116,6 +120,7 @@ def screen_item(session: Session, item: Item, seq: int) -> bool:
         entity_id=item.id,
         values={"title": item.title, "detail": item.detail},
         seq=seq,
+        maybe_open=FLAG in (item.flags or []),
     )
     return _set_flag(item, is_open)
 
