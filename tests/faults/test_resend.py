@@ -98,11 +98,14 @@ def test_an_op_sent_many_times_is_applied_once(servers: Cluster) -> None:
     for client in clients:
         assert client.seen_ops == {7}  # its event, streamed once to every connection
         assert Counter(e["seq"] for b in client.batches for e in b["events"])[seq] == 1
-    # The refused op: refused once, then duplicates with no event to point at.
+    # The refused op: refused, then duplicates with no event to point at. Copies that
+    # race the first refusal (before it is recorded, in its own transaction) may be
+    # refused too, on PostgreSQL's two processes: refused all the same, never applied.
     rejects = [r for c in clients for r in c.rejects if r["op_id"] == 8]
-    assert [r["code"] for r in rejects] == ["not_found"]
+    assert rejects and {r["code"] for r in rejects} == {"not_found"}
     bad_acks = [a for c in clients for a in c.acks if a["op_id"] == 8]
-    assert len(bad_acks) == sent - 1 and {a["seq"] for a in bad_acks} == {None}
+    assert len(rejects) + len(bad_acks) == sent and {a["seq"] for a in bad_acks} == {None}
+    assert not [e for e in log if e.op_id == 8 and e.client_id == client_id]
     items = [c for e in log for c in e.changes if c["id"] == item["id"]]
     assert len(items) == 1
     answering(servers, scene)
