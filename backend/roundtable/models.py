@@ -16,9 +16,9 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Account",
+    "Agreement",
     "Assessment",
     "AssessmentEntry",
-    "Agreement",
     "Checklist",
     "Comment",
     "ConsolidationStep",
@@ -29,8 +29,8 @@ __all__ = [
     "ItemCode",
     "ItemSource",
     "LoginSession",
-    "PersonalDataFlag",
     "Member",
+    "PersonalDataFlag",
     "SyncClient",
     "Theme",
     "Vote",
