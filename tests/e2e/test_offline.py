@@ -156,7 +156,7 @@ def _wait_for_title(
 NO_NETWORK = re.compile(r"^Failed to load resource: net::ERR_INTERNET_DISCONNECTED")
 
 
-def test_a_reload_without_network_opens_the_checklist_and_keeps_changes(
+def test_three_edits_made_offline_survive_a_reload_without_network(
     browsing: Browsing, shared_server: LiveServer
 ) -> None:
     browsing.allow(SOCKET_FAILED, NO_NETWORK)
@@ -166,31 +166,48 @@ def test_a_reload_without_network_opens_the_checklist_and_keeps_changes(
     context = browsing.context()
     page = browsing.page(context)
     join(page, group["join_code"], "Ana")
-    add_item(page, "Interpreters at the first interview")
+    earlier = add_item(page, "Interpreters at the first interview")
     wait_saved(page)
+    other = browsing.page()
+    join(other, group["join_code"], "Budi")
+    wait_live(other)
     # The app's service worker has kept the page and its scripts.
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
 
     context.set_offline(True)
     expect(status_bar(page)).to_have_attribute("data-link", "offline")
+    edit_title(earlier, "Trained interpreters at the first interview")
     card = add_item(page, "Shelter places for men and boys")
     item_id = card.get_attribute("data-item-id")
-    unsaved(page, 1)
+    detail = detail_field(card)
+    detail.fill("At least one in each province.")
+    detail.blur()
+    unsaved(page, 3)
 
     page.reload()
     # Without a network the checklist still opens, from what this browser saved.
-    expect(item(page, "Interpreters at the first interview")).to_be_visible()
+    expect(item(page, "Trained interpreters at the first interview")).to_be_visible()
     card = item(page, "Shelter places for men and boys")
     assert card.get_attribute("data-item-id") == item_id
+    expect(detail_field(card)).to_have_value("At least one in each province.")
     expect(card.get_by_text("Not yet saved")).to_be_visible()
     expect(status_bar(page)).to_have_attribute("data-link", "offline")
-    unsaved(page, 1)
+    unsaved(page, 3)
     assert [i["title"] for i in backstage.items(world["id"], group["checklist_id"])] == [
         "Interpreters at the first interview"
     ]
 
     context.set_offline(False)
     wait_saved(page, timeout=15_000)
-    titles = sorted(i["title"] for i in backstage.items(world["id"], group["checklist_id"]))
-    assert titles == ["Interpreters at the first interview", "Shelter places for men and boys"]
+    expected = [
+        ("Shelter places for men and boys", "At least one in each province."),
+        ("Trained interpreters at the first interview", ""),
+    ]
+    saved = backstage.items(world["id"], group["checklist_id"])
+    assert sorted((i["title"], i["detail"]) for i in saved) == expected
+    # The other participant, online all along, gets all three edits.
+    expect(detail_field(item(other, "Shelter places for men and boys"))).to_have_value(
+        "At least one in each province."
+    )
+    item(other, "Trained interpreters at the first interview")
     assert len(backstage.item_events(world["id"], item_id, "item.create")) == 1
