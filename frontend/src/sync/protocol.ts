@@ -89,7 +89,7 @@ export interface Group {
 export interface Member {
   id: number;
   display_name: string;
-  affiliation?: string;
+  affiliation?: string | null;
   role: Role;
   group_id: number | null;
   number: number;
@@ -123,7 +123,7 @@ export interface Item {
   /** Group items merged into a consolidated item: that item's ref. */
   merged_ref?: string | null;
   /** Consolidated items: the group items merged into it. */
-  sources?: ItemSource[];
+  sources?: ItemSource[] | null;
   /** Consolidated items: the outcome the facilitator recorded in the agreement round. */
   agreement_level?: AgreementLevel | null;
   agreement_note?: string | null;
