@@ -410,6 +410,8 @@ def test_an_answer_that_could_not_be_saved_says_so_and_is_sent_again(
     expect(reader).to_have_url(re.compile(r"/a/"))
 
     entry = reader.locator("article", has_text="Interpreters present")
+    # The assessment has loaded before the network goes.
+    expect(entry.get_by_role("radio", name="Partly in place")).to_be_visible()
     context.set_offline(True)
     entry.get_by_role("radio", name="Partly in place").check()
     expect(entry.get_by_role("alert")).to_have_text(

@@ -27,15 +27,18 @@ from tests.support import ROOT, error_of, ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
-ITEMS = 250
+# A small export starts the workers and shows they work again after the kill; the one killed
+# is long enough (seconds, even on a quiet machine) that the kill lands mid-render.
+ITEMS = 40
+HEAVY_ITEMS = 1500
 
 
-def heavy_document() -> dict[str, object]:
-    """The sample workshop with a consolidated checklist long enough to take a while."""
+def heavy_document(items: int = ITEMS) -> dict[str, object]:
+    """The sample workshop with a consolidated checklist of ``items`` items."""
     document = json.loads((ROOT / "tests/fixtures/interchange-sample.json").read_text())
     first = document["consolidated"][0]
     document["consolidated"] = []
-    for n in range(1, ITEMS + 1):
+    for n in range(1, items + 1):
         item = copy.deepcopy(first)
         item.update(ref=f"K{n}", title=f"Need N{n:04d} consolidated", sources=[])
         item["detail"] = " ".join(f"Paragraph {k} on screening and referral." for k in range(30))
@@ -83,6 +86,8 @@ def test_export_worker_killed_mid_render(tmp_path: Path) -> None:
         fac.client.timeout = httpx.Timeout(60)
         wid = ok(fac.post("/api/workshops/import", json=heavy_document()), 201)["id"]
         url = f"/api/workshops/{wid}/export/pdf"
+        heavy = ok(fac.post("/api/workshops/import", json=heavy_document(HEAVY_ITEMS)), 201)
+        heavy_url = f"/api/workshops/{heavy['id']}/export/pdf"
 
         # A first render starts the workers (spawned once, then kept).
         assert ok_pdf(fac.get(url)) == ITEMS
@@ -91,7 +96,7 @@ def test_export_worker_killed_mid_render(tmp_path: Path) -> None:
         busy_before = {pid: cpu_ticks(pid) for pid in workers}
 
         answer: list[httpx.Response] = []
-        download = threading.Thread(target=lambda: answer.append(fac.get(url)))
+        download = threading.Thread(target=lambda: answer.append(fac.get(heavy_url)))
         download.start()
         # Mid-render: a worker has started burning CPU on it.
         deadline = time.monotonic() + 20
