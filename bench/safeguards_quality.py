@@ -17,6 +17,7 @@ runs, letters+digits documents, "N years old"), run on the same texts.
 
     .venv/bin/python bench/safeguards_quality.py           # table
     .venv/bin/python bench/safeguards_quality.py --json    # machine-readable
+    .venv/bin/python bench/safeguards_quality.py --heldout # the held-out set instead
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT / "backend"))
 from roundtable.safeguards.detect import Span, find_spans  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "safeguards_labelled.json"
+HELDOUT_FIXTURE = ROOT / "tests" / "fixtures" / "safeguards_heldout.json"
 HELD_OUT = [
     ROOT / "tests" / "fixtures" / "suggest" / "roundtable-gold.json",
     ROOT / "tests" / "fixtures" / "suggest" / "heldout.json",
@@ -157,8 +159,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--fixture", type=Path, default=FIXTURE)
+    parser.add_argument(
+        "--heldout",
+        action="store_true",
+        help=f"score {HELDOUT_FIXTURE.name} (written after the rules were tuned) instead",
+    )
     args = parser.parse_args()
-    fixture = json.loads(args.fixture.read_text(encoding="utf-8"))
+    path = HELDOUT_FIXTURE if args.heldout else args.fixture
+    fixture = json.loads(path.read_text(encoding="utf-8"))
     results = {"detector": score(find_spans, fixture), "baseline": score(baseline, fixture)}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1))
