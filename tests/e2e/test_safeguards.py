@@ -91,3 +91,24 @@ def test_warning_does_not_block_and_the_facilitator_redacts(
     expect(title_field(card)).to_have_value("Shelter for the girl, her aunt's mobile [redacted]")
     expect(detail_field(card)).to_be_visible()
     assert NUMBER not in ana.content()
+
+
+def test_an_empty_queue_stays_out_of_the_way_until_it_is_asked_for(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    world = setup_workshop(fac)
+    host = browsing.page()
+    sign_in(host)
+    with host.expect_response(re.compile(r"/safeguards/flags$")) as loaded:
+        host.goto(f"/w/{world['id']}")
+    assert loaded.value.ok
+    expect(host.get_by_role("heading", name="Groups")).to_be_visible()
+    queue = host.locator("#personal-data")
+    expect(queue).to_have_count(0)
+
+    # The facilitator follows the dashboard's link on purpose: a calm line, not a blank.
+    host.get_by_role("link", name="Personal data to review: 0 items").click()
+    expect(queue).to_be_visible()
+    expect(queue).to_contain_text("Nothing to review.")
