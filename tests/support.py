@@ -291,6 +291,9 @@ class WsClient:
         self.entities: dict[str, dict[Any, dict[str, Any]]] = {}
         self.welcome: dict[str, Any] | None = None
         self.seen_ops: set[int] = set()
+        # The client's WebSocket keepalive (the ``websockets`` defaults unless a test sets them)
+        self.ping_interval: float | None = 20.0
+        self.ping_timeout: float | None = 20.0
 
     async def connect(
         self, *, origin: str | None = None, last_seq: int | None = None
@@ -300,6 +303,8 @@ class WsClient:
             origin=origin or self.server.base_url,  # type: ignore[arg-type]
             additional_headers={"Cookie": cookie_header(self.api)},
             max_size=2**24,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
         )
         await self.send(
             {

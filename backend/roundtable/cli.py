@@ -45,6 +45,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         proxy_headers=settings.trust_forwarded_for,
         ws_max_size=4 * settings.ws_max_message_bytes,
+        ws_ping_interval=settings.ws_ping_interval_s,
+        ws_ping_timeout=settings.ws_ping_timeout_s,
         log_level=args.log_level,
         **extra,
     )

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = 64 * 1024
     ws_send_timeout_s: float = 10.0
     ws_heartbeat_s: float = 25.0
+    # WebSocket keepalive (``roundtable serve``): a ping every interval; a connection whose
+    # pong has not come back within the timeout is closed (uvicorn's defaults, 20 s each)
+    ws_ping_interval_s: float = Field(default=20.0, validation_alias=_env("WS_PING_INTERVAL"))
+    ws_ping_timeout_s: float = Field(default=20.0, validation_alias=_env("WS_PING_TIMEOUT"))
     snapshot_threshold: int = 500
     hub_buffer_events: int = 4096
     poll_interval_s: float = Field(default=2.0, validation_alias=_env("POLL_INTERVAL"))

@@ -24,11 +24,14 @@ from tests.support import ok
 
 
 @contextmanager
-def sqlite_server(tmp: Path, env: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """One uvicorn process on a new SQLite database under ``tmp``."""
+def sqlite_server(
+    tmp: Path, env: dict[str, str] | None = None, *, cli: bool = False
+) -> Iterator[Cluster]:
+    """One uvicorn process on a new SQLite database under ``tmp`` (``roundtable serve``
+    when ``cli``)."""
     with ExitStack() as stack:
         url = open_database("sqlite", tmp, stack)
-        with cluster(url, processes=1, env=env) as made:
+        with cluster(url, processes=1, env=env, cli=cli) as made:
             yield made
 
 

@@ -41,11 +41,15 @@ class Cluster:
 
 
 @contextmanager
-def cluster(url: str, processes: int = 2, env: dict[str, str] | None = None) -> Iterator[Cluster]:
+def cluster(
+    url: str, processes: int = 2, env: dict[str, str] | None = None, *, cli: bool = False
+) -> Iterator[Cluster]:
     """``processes`` uvicorn processes on the database ``url`` (which has the schema and
-    the facilitator's account)."""
+    the facilitator's account); started as ``roundtable serve`` when ``cli``."""
     with ExitStack() as stack:
-        servers = [LiveServer(url, env={**SERVER_ENV, **(env or {})}) for _ in range(processes)]
+        servers = [
+            LiveServer(url, env={**SERVER_ENV, **(env or {})}, cli=cli) for _ in range(processes)
+        ]
         for server in servers:
             stack.callback(server.stop)
         with ThreadPoolExecutor(processes) as pool:  # they start in parallel
