@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checklist, Item, Member, Theme, Workshop } from '../../sync/protocol';
 import { EMPTY_TABLES } from '../../sync/state';
+import { item as row } from '../../lib/fixtures';
 import {
   appendPosition,
   bySection,
@@ -16,25 +17,8 @@ import {
 } from './model';
 import { personalDataHints } from './personalData';
 
-function item(id: string, position: string, extra: Partial<Item> = {}): Item {
-  return {
-    id,
-    checklist_id: 1,
-    kind: 'need',
-    title: id,
-    detail: '',
-    themes: [],
-    actors: [],
-    references: [],
-    position,
-    status: 'open',
-    flags: [],
-    created_by: null,
-    updated_seq: 1,
-    merged_into: null,
-    ...extra,
-  };
-}
+/** An item of checklist 1. */
+const item = (id: string, position: string, extra: Partial<Item> = {}) => row(id, 1, position, extra);
 
 const themes: Theme[] = [
   { id: 1, key: 'identification', label: 'Identification', description: '', parent_id: null, position: 'V' },

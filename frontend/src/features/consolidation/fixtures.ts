@@ -1,27 +1,10 @@
 /** Small workshops in the state's own shape, for the consolidation and agreement tests. */
 
+import { item } from '../../lib/fixtures';
 import type { Checklist, Group, Item, Theme } from '../../sync/protocol';
 import { EMPTY_TABLES, type Tables } from '../../sync/state';
 
-export function item(id: string, checklistId: number, position: string, extra: Partial<Item> = {}): Item {
-  return {
-    id,
-    checklist_id: checklistId,
-    kind: 'need',
-    title: id,
-    detail: '',
-    themes: [],
-    actors: [],
-    references: [],
-    position,
-    status: 'open',
-    flags: [],
-    created_by: null,
-    updated_seq: 1,
-    merged_into: null,
-    ...extra,
-  };
-}
+export { item };
 
 export const themes: Theme[] = [
   { id: 1, key: 'identification', label: 'Identification', description: '', parent_id: null, position: 'a' },
