@@ -5,7 +5,12 @@ from sqlmodel import SQLModel
 from roundtable.accounts.models import Account, LoginSession
 from roundtable.assessments.models import Assessment, AssessmentEntry
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
-from roundtable.consolidation.models import Agreement, ConsolidationStep, ItemSource
+from roundtable.consolidation.models import (
+    Agreement,
+    ConsolidationStep,
+    ItemSource,
+    SuggestionDismissal,
+)
 from roundtable.groups.models import Group, Member
 from roundtable.publishing.models import Edition, ItemCode
 from roundtable.safeguards.models import PersonalDataFlag
@@ -31,6 +36,7 @@ __all__ = [
     "LoginSession",
     "Member",
     "PersonalDataFlag",
+    "SuggestionDismissal",
     "SyncClient",
     "Theme",
     "Vote",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from roundtable.checklists import ops as checklist_ops
 from roundtable.consolidation import agreement as agreement_ops
+from roundtable.consolidation import decisions as decision_ops
 from roundtable.consolidation import ops as consolidation_ops
 from roundtable.groups import ops as group_ops
 from roundtable.interchange import ops as interchange_ops
@@ -21,6 +22,7 @@ def build_registry() -> OpRegistry:
     interchange_ops.register(registry)
     consolidation_ops.register(registry)
     agreement_ops.register(registry)
+    decision_ops.register(registry)
     publishing_ops.register(registry)
     safeguard_ops.register(registry)
     return registry

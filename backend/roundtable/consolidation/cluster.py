@@ -9,15 +9,24 @@ so the work is done per component, which keeps it small.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+
+Pair = tuple[int, int]
 
 
-def cluster_indices(matrix: Sequence[Sequence[float]], threshold: float) -> list[list[int]]:
-    """Clusters of two or more indices, each sorted; every index is in at most one cluster."""
+def cluster_indices(
+    matrix: Sequence[Sequence[float]], threshold: float, apart: Collection[Pair] = ()
+) -> list[list[int]]:
+    """Clusters of two or more indices, each sorted; every index is in at most one cluster.
+
+    ``apart`` holds index pairs ``(i, j)``, ``i < j``, that must never share a cluster (a
+    facilitator dismissed a suggestion holding both): two clusters holding such a pair
+    between them do not join, however close they are.
+    """
     clusters: list[list[int]] = []
     for component in _components(matrix, threshold):
         if len(component) > 1:
-            clusters.extend(_agglomerate(matrix, component, threshold))
+            clusters.extend(_agglomerate(matrix, component, threshold, frozenset(apart)))
     return sorted(clusters)
 
 
@@ -49,7 +58,7 @@ def _components(matrix: Sequence[Sequence[float]], threshold: float) -> list[lis
 
 
 def _agglomerate(
-    matrix: Sequence[Sequence[float]], members: list[int], threshold: float
+    matrix: Sequence[Sequence[float]], members: list[int], threshold: float, apart: frozenset[Pair]
 ) -> list[list[int]]:
     clusters = [[m] for m in members]
     # linkage[a][b]: mean similarity between clusters a and b (Lance-Williams update keeps it exact)
@@ -59,7 +68,11 @@ def _agglomerate(
         best: tuple[float, int, int] | None = None
         for x, a in enumerate(alive):
             for b in alive[x + 1 :]:
-                if linkage[a][b] >= threshold and (best is None or linkage[a][b] > best[0]):
+                if (
+                    linkage[a][b] >= threshold
+                    and (best is None or linkage[a][b] > best[0])
+                    and not (apart and _kept_apart(clusters[a], clusters[b], apart))
+                ):
                     best = (linkage[a][b], a, b)
         if best is None:
             break
@@ -72,3 +85,7 @@ def _agglomerate(
         clusters[a] = sorted(clusters[a] + clusters[b])
         alive.remove(b)
     return [clusters[a] for a in alive if len(clusters[a]) > 1]
+
+
+def _kept_apart(one: list[int], other: list[int], apart: frozenset[Pair]) -> bool:
+    return any((min(i, j), max(i, j)) in apart for i in one for j in other)

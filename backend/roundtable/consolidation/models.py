@@ -102,3 +102,21 @@ class ConsolidationStep(SQLModel, table=True):
     before: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     after: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     undone_seq: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class SuggestionDismissal(SQLModel, table=True):
+    """A facilitator's "these are not one point": a suggested merge that was dismissed.
+
+    No two of ``item_ids`` are suggested together again in this workshop, and what tells
+    them apart weighs on later suggestions (``learning.py``). ``key`` is the sorted ids'
+    digest, so the same set is stored once however often it is dismissed.
+    """
+
+    __tablename__ = "suggestion_dismissal"
+    __table_args__ = (UniqueConstraint("workshop_id", "key"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=64)
+    item_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_seq: int = Field(default=0, sa_type=BigInteger)

@@ -21,8 +21,10 @@ from sqlmodel import Session, col, select
 
 from roundtable.checklists.models import Checklist, Item
 from roundtable.consolidation.api import router as board_router
-from roundtable.consolidation.models import Suggestions, SuggestItem
-from roundtable.consolidation.suggest import NEAREST, suggest
+from roundtable.consolidation.decisions import dismissals_of
+from roundtable.consolidation.learning import Decision, pairs_of
+from roundtable.consolidation.models import ItemSource, Suggestions, SuggestItem
+from roundtable.consolidation.suggest import NEAREST, natural_key, suggest
 from roundtable.deps import DbDep, FacilitatorDep
 from roundtable.groups.models import Group
 from roundtable.interchange.exporter import group_labels
@@ -57,6 +59,7 @@ class RefItem:
     ref: str
     item_id: str
     engine_item: SuggestItem
+    merged: bool = False
 
 
 @router.get("/suggestions", operation_id="listMergeSuggestions", response_model=MergeSuggestions)
@@ -75,13 +78,48 @@ async def list_merge_suggestions(
 
 
 def merge_suggestions(db: Session, workshop_id: int, *, nearest: int = NEAREST) -> MergeSuggestions:
-    items = group_items(db, workshop_id)
-    result = suggest([i.engine_item for i in items], nearest=nearest)
+    everything = group_items(db, workshop_id, merged=True)
+    items = [i for i in everything if not i.merged]
+    result = suggest(
+        [i.engine_item for i in items],
+        nearest=nearest,
+        decisions=workshop_decisions(db, workshop_id, everything),
+    )
     return to_response(result, {i.ref: i.item_id for i in items})
 
 
-def group_items(db: Session, workshop_id: int) -> list[RefItem]:
-    """The groups' live, unmerged items with their export refs, in document order."""
+def workshop_decisions(db: Session, workshop_id: int, items: list[RefItem]) -> list[Decision]:
+    """The facilitators' decisions so far: every two sources of one consolidated item are
+    the same point; every two items of one dismissed suggestion are not (deleted items are
+    left out)."""
+    by_id = {i.item_id: i.engine_item for i in items}
+    decisions: list[Decision] = []
+    sources: dict[str, list[SuggestItem]] = {}
+    links = db.exec(
+        select(ItemSource, Item.ref_number)
+        .join(Item, col(Item.id) == col(ItemSource.consolidated_id))
+        .where(ItemSource.workshop_id == workshop_id, col(Item.deleted).is_(False))
+        .order_by(col(ItemSource.merged_seq), col(ItemSource.source_id))
+    ).all()
+    origins: dict[str, str] = {}
+    for link, number in links:
+        if link.source_id in by_id:
+            sources.setdefault(link.consolidated_id, []).append(by_id[link.source_id])
+            origins[link.consolidated_id] = f"K{number}"
+    for consolidated_id, merged in sources.items():
+        for first, second in pairs_of(merged):
+            decisions.append(Decision(first, second, True, origins[consolidated_id]))
+    for dismissal in dismissals_of(db, workshop_id):
+        kept = [by_id[i] for i in dismissal.item_ids if i in by_id]
+        origin = "dismissed " + " + ".join(sorted((k.ref for k in kept), key=natural_key))
+        for first, second in pairs_of(kept):
+            decisions.append(Decision(first, second, False, origin))
+    return decisions
+
+
+def group_items(db: Session, workshop_id: int, *, merged: bool = False) -> list[RefItem]:
+    """The groups' live items with their export refs, in document order; merged ones only
+    when ``merged``."""
     groups = db.exec(
         select(Group, Checklist.id)
         .join(Checklist, col(Checklist.group_id) == col(Group.id))
@@ -105,7 +143,7 @@ def group_items(db: Session, workshop_id: int) -> list[RefItem]:
     for (group, checklist_id), label in zip(groups, group_labels(), strict=False):
         # Merged items keep their number, so the other refs match the export's.
         for n, item in enumerate(by_checklist.get(checklist_id or 0, []), start=1):
-            if item.merged_into is not None:
+            if item.merged_into is not None and not merged:
                 continue
             ref = f"{label}{n}"
             engine_item = SuggestItem(
@@ -116,7 +154,14 @@ def group_items(db: Session, workshop_id: int) -> list[RefItem]:
                 detail=item.detail,
                 themes=tuple(item.themes),
             )
-            found.append(RefItem(ref=ref, item_id=item.id, engine_item=engine_item))
+            found.append(
+                RefItem(
+                    ref=ref,
+                    item_id=item.id,
+                    engine_item=engine_item,
+                    merged=item.merged_into is not None,
+                )
+            )
     return found
 
 

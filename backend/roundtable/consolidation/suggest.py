@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from roundtable.consolidation.cluster import cluster_indices, mean_similarity
 from roundtable.consolidation.concepts import Lexicon, load_lexicon
 from roundtable.consolidation.features import ItemText, read_item
+from roundtable.consolidation.learning import Decision, adjust, explain_influence, learn
 from roundtable.consolidation.models import Cluster, Suggestions, SuggestItem
 from roundtable.consolidation.similarity import Weights, score_matrix
 
@@ -31,22 +32,36 @@ def suggest(
     threshold: float = MERGE_THRESHOLD,
     nearest: int = NEAREST,
     weights: Weights = Weights(),
+    decisions: Sequence[Decision] = (),
 ) -> Suggestions:
-    """Nearest neighbours of every item and suggested merges (clusters above ``threshold``)."""
+    """Nearest neighbours of every item and suggested merges (clusters above ``threshold``).
+
+    ``decisions`` are the facilitators' merges and dismissals in this workshop (their items
+    need not be among ``items``): two items of one dismissal are never in one cluster, and
+    what the decisions teach (``learning.py``) adjusts the scores, said in the reason.
+    """
     ordered = canonical_order(items)
     lexicon = load_lexicon()
     texts = [read_item(item.title, item.detail, lexicon) for item in ordered]
     matrix = score_matrix(ordered, texts, weights)
-    clusters = [
-        Cluster(
-            refs=tuple(ordered[i].ref for i in members),
-            score=round(mean_similarity(matrix, members), 2),
-            reason=explain(
-                [ordered[i] for i in members], [texts[i] for i in members], texts, lexicon
-            ),
+    influences = adjust(matrix, texts, learn(decisions, lexicon))
+    index = {item.ref: k for k, item in enumerate(ordered)}
+    apart = {
+        (min(index[d.first.ref], index[d.second.ref]), max(index[d.first.ref], index[d.second.ref]))
+        for d in decisions
+        if not d.same and d.first.ref in index and d.second.ref in index
+    }
+    clusters = []
+    for members in cluster_indices(matrix, threshold, apart):
+        reason = explain([ordered[i] for i in members], [texts[i] for i in members], texts, lexicon)
+        learned = explain_influence(members, influences)
+        clusters.append(
+            Cluster(
+                refs=tuple(ordered[i].ref for i in members),
+                score=round(mean_similarity(matrix, members), 2),
+                reason=f"{reason}; {learned}" if learned else reason,
+            )
         )
-        for members in cluster_indices(matrix, threshold)
-    ]
     position = {item.ref: k for k, item in enumerate(ordered)}
     clusters.sort(key=lambda c: (-c.score, position[c.refs[0]]))
     return Suggestions(clusters=tuple(clusters), similar=nearest_items(ordered, matrix, nearest))

@@ -11,7 +11,8 @@ from roundtable.access import can_read_checklist
 from roundtable.attribution import render_values
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.consolidation.agreement import agreement_values
-from roundtable.consolidation.models import Agreement
+from roundtable.consolidation.decisions import dismissal_values
+from roundtable.consolidation.models import Agreement, SuggestionDismissal
 from roundtable.consolidation.provenance import with_provenance
 from roundtable.groups.models import Group, Member
 from roundtable.values import (
@@ -54,6 +55,9 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
     comments = [c for c in rows(Comment, col(Comment.deleted).is_(False)) if c.item_id in item_ids]
     votes = [v for v in rows(Vote) if v.checklist_id in visible]
     agreements = [a for a in rows(Agreement) if a.checklist_id in visible]
+    # Dismissed suggestions go to those who see the consolidated checklist (as their events).
+    consolidated_visible = any(c.group_id is None for c in checklists)
+    dismissals = rows(SuggestionDismissal) if consolidated_visible else []
     item_rows = with_provenance(
         session, [item_values(i) for i in sorted(items, key=lambda i: (i.position, i.id))]
     )
@@ -82,4 +86,7 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
         "comments": [render("comment", comment_values(c)) for c in comments],
         "votes": [render("vote", vote_values(v)) for v in votes],
         "agreements": [render("agreement", agreement_values(a)) for a in agreements],
+        "dismissals": [
+            dismissal_values(d) for d in sorted(dismissals, key=lambda d: (d.created_seq, d.id))
+        ],
     }
