@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import sharedText from '../../../../tests/fixtures/assessment_progress_cases.json?raw';
 import type { PublicItem, PublicTheme } from '../edition/types';
-import { answeredPercent, fieldsOf, needingReview, progressOf, reportUrl, validDate } from './model';
-import type { Entry } from './types';
+import { answeredPercent, BLANK, fieldsOf, needingReview, progressOf, reportUrl, STATUSES, validDate } from './model';
+import type { Entry, Status } from './types';
 
 const themes: PublicTheme[] = [
   { key: 'identification', label: 'Identification of victims', parent: null, prefix: 'ID' },
@@ -68,5 +69,36 @@ describe('assessment model', () => {
 
   it('addresses the gap report', () => {
     expect(reportUrl('s3cr3t', 'xlsx')).toBe('/api/public/assessments/s3cr3t/report/xlsx');
+  });
+});
+
+/** The cases the server's count is tested against too (tests/assessments/test_progress_cases.py). */
+interface SharedCase {
+  name: string;
+  items: { code: string; themes: string[] }[];
+  answers: Record<string, Status | null>;
+  rows: Record<string, string | number | null>[];
+}
+
+const shared = JSON.parse(sharedText) as {
+  themes: Omit<PublicTheme, 'prefix'>[];
+  cases: SharedCase[];
+};
+
+describe('progress by theme, on the cases the server shares', () => {
+  const sharedThemes: PublicTheme[] = shared.themes.map((theme) => ({ ...theme, prefix: '' }));
+  const counted = ['theme', 'total', ...STATUSES, 'unanswered'] as const;
+
+  it('has cases, each naming every status', () => {
+    expect(shared.cases.length).toBeGreaterThan(4);
+    for (const c of shared.cases) for (const row of c.rows) expect(Object.keys(row), c.name).toEqual([...counted]);
+  });
+
+  it.each(shared.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const items = c.items.map((found, i) => ({ ...item(found.code, '', i), themes: found.themes }));
+    const entries = Object.fromEntries(Object.entries(c.answers).map(([code, status]) => [code, { ...BLANK, status }]));
+    const { rows, total } = progressOf(items, sharedThemes, entries);
+    expect(rows.map((row) => Object.fromEntries(counted.map((key) => [key, row[key]])))).toEqual(c.rows);
+    expect(total.total).toBe(c.items.length);
   });
 });
