@@ -170,7 +170,7 @@ def test_publish_read_filter_download_and_assess(
     hrefs = reader.locator("a[download]").evaluate_all(
         "els => els.map((a) => a.getAttribute('href'))"
     )
-    formats = ("pdf", "docx", "xlsx", "csv", "md", "json")
+    formats = ("pdf", "html", "docx", "xlsx", "csv", "md", "json")
     download_base = f"/api/public/editions/{href.removeprefix('/e/')}/download"
     assert hrefs == [f"{download_base}/{f}" for f in formats] + [
         f"{download_base}/{f}?theme=identification" for f in formats
@@ -194,6 +194,13 @@ def test_publish_read_filter_download_and_assess(
     flat = " ".join(text.split())
     for expected in (WORKSHOP, "Screen every arrival", "Reintegration grants"):
         assert expected in flat, expected
+
+    # The HTML page holds the items as text: the hostile title is escaped, never markup.
+    name, content = download(reader, "The whole edition as HTML")
+    page_html = content.decode("utf-8")
+    assert name.endswith(".html"), name
+    assert "Screen every arrival" in page_html and PAYLOADS[0] not in page_html
+    assert "&lt;img src=x onerror=window.__xss=1&gt;" in page_html
 
     # Start an assessment from the edition page: a private link, kept across reloads.
     reader.get_by_label("Country (optional)").fill("Thailand")

@@ -15,6 +15,7 @@ export const agreementLabel = (level: string) => lookup(`edition.agreement.${lev
 
 export const FORMAT_NAMES: Readonly<Record<string, string>> = {
   pdf: 'PDF',
+  html: 'HTML',
   docx: 'Word',
   xlsx: 'Excel',
   csv: 'CSV',

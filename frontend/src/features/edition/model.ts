@@ -13,7 +13,7 @@ import type {
 } from './types';
 
 export const KINDS: readonly Kind[] = ['need', 'response', 'practice'];
-export const FORMATS: readonly DownloadFormat[] = ['pdf', 'docx', 'xlsx', 'csv', 'md', 'json'];
+export const FORMATS: readonly DownloadFormat[] = ['pdf', 'html', 'docx', 'xlsx', 'csv', 'md', 'json'];
 export const CHANGE_KINDS: readonly ChangeKind[] = ['added', 'removed', 'reworded', 'retagged', 'merged', 'split'];
 
 export interface EditionFilter {

@@ -13,7 +13,7 @@ import type {
 
 export type Kind = 'need' | 'response' | 'practice';
 export type ChangeKind = EditionChange['change'];
-export type DownloadFormat = 'pdf' | 'docx' | 'xlsx' | 'csv' | 'md' | 'json';
+export type DownloadFormat = 'pdf' | 'html' | 'docx' | 'xlsx' | 'csv' | 'md' | 'json';
 
 export type PublicEdition = ApiResponses['getPublicEdition'];
 export type EditionChanges = ApiResponses['getEditionChanges'];
