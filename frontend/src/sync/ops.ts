@@ -11,6 +11,7 @@ import type {
   Agreement,
   AgreementLevel,
   Change,
+  Dismissal,
   Entities,
   EntityName,
   Group,
@@ -57,6 +58,8 @@ export interface OpArgs {
   'consolidation.split': { id: string; parts: { id?: string; source_ids: string[] }[] };
   'consolidation.undo': { seq: number };
   'consolidation.ack_source': { id: string; source_id: string };
+  'consolidation.dismiss': { item_ids: string[] };
+  'consolidation.undismiss': { item_ids: string[] };
   'agreement.set': { item_id: string; level: AgreementLevel; reservation?: string };
   'agreement.clear': { item_id: string };
   'agreement.record': { item_id: string; level: AgreementLevel | null; note?: string };
@@ -194,6 +197,18 @@ const predictors: { [K in OpKind]?: Predictor<K> } = {
     const mine = myAgreement(args.item_id, ctx);
     return mine ? [{ entity: 'agreement', id: mine.id, deleted: true }] : [];
   },
+  'consolidation.dismiss': (args, _read, ctx) => {
+    if (findDismissal(args.item_ids, ctx)) return [];
+    // The server names dismissals; until it has, the guess goes under a name of its own.
+    const item_ids = [...args.item_ids].sort();
+    const id = `local:${item_ids.join(',')}`;
+    const values: Dismissal = { id, item_ids, created_seq: 0 };
+    return [{ entity: 'dismissal', id, values: { ...values } }];
+  },
+  'consolidation.undismiss': (args, _read, ctx) => {
+    const found = findDismissal(args.item_ids, ctx);
+    return found ? [{ entity: 'dismissal', id: found.id, deleted: true }] : [];
+  },
   'workshop.update': (args, read, ctx) =>
     read('workshop', ctx.workshopId) ? [{ entity: 'workshop', id: ctx.workshopId, values: { ...args } }] : [],
   'group.update': (args, read) => {
@@ -201,6 +216,15 @@ const predictors: { [K in OpKind]?: Predictor<K> } = {
     return read('group', id) ? [{ entity: 'group', id, values }] : [];
   },
 };
+
+/** The dismissal of exactly this set of items, if any (the server keeps one per set). */
+export function findDismissal(itemIds: readonly string[], ctx: Pick<PredictContext, 'rows'>): Dismissal | undefined {
+  const wanted = [...new Set(itemIds)].sort().join(',');
+  for (const row of ctx.rows('dismissal')) {
+    if ([...row.item_ids].sort().join(',') === wanted) return row;
+  }
+  return undefined;
+}
 
 function myAgreement(itemId: string, ctx: PredictContext): Agreement | undefined {
   if (ctx.memberId === null) return undefined;

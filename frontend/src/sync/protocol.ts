@@ -152,6 +152,18 @@ export interface Agreement {
   updated_seq?: number;
 }
 
+/**
+ * A merge suggestion a facilitator dismissed: no two of `item_ids` are suggested together
+ * again. Sent to those who read the consolidated checklist.
+ */
+export interface Dismissal {
+  /** Named by the server; a local name while it is only this client's guess. */
+  id: string;
+  /** Sorted. */
+  item_ids: string[];
+  created_seq: number;
+}
+
 export interface Comment {
   id: string;
   item_id: string;
@@ -180,6 +192,7 @@ export interface Entities {
   comment: Comment;
   vote: Vote;
   agreement: Agreement;
+  dismissal: Dismissal;
 }
 
 export type EntityName = keyof Entities;
@@ -193,6 +206,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'comment',
   'vote',
   'agreement',
+  'dismissal',
 ];
 
 // -- changes and events ----------------------------------------------------------------
@@ -273,6 +287,8 @@ export interface Snapshot {
   votes: Vote[];
   /** Absent from servers that predate the agreement round. */
   agreements?: Agreement[];
+  /** Absent from servers that predate dismissals, and for those who may not see them. */
+  dismissals?: Dismissal[];
 }
 
 export interface EventsMessage {

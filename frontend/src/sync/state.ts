@@ -29,6 +29,7 @@ export const EMPTY_TABLES: Tables = Object.freeze({
   comment: {},
   vote: {},
   agreement: {},
+  dismissal: {},
 });
 
 function keyed<T extends { id: number | string }>(rows: readonly T[]): Record<string, T> {
@@ -48,6 +49,7 @@ export function tablesFromSnapshot(snapshot: Snapshot): Tables {
     comment: keyed(snapshot.comments),
     vote: keyed(snapshot.votes),
     agreement: keyed(snapshot.agreements ?? []),
+    dismissal: keyed(snapshot.dismissals ?? []),
   };
 }
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Dismissal } from '../../sync/protocol';
+import type { Tables } from '../../sync/state';
 import { item, themes, workshop } from './fixtures';
 import {
   consolidatedItems,
@@ -8,11 +10,12 @@ import {
   itemRefs,
   mergeablePicks,
   mergedRef,
+  dismissedPairs,
+  dismissedSuggestions,
   openSuggestions,
   parseDragged,
   similarTo,
   sourceRows,
-  suggestionKey,
   themeRows,
   togglePick,
 } from './model';
@@ -81,6 +84,10 @@ describe('the board by theme', () => {
   });
 });
 
+function withDismissals(tables: Tables, ...rows: Dismissal[]): Tables {
+  return { ...tables, dismissal: Object.fromEntries(rows.map((d) => [d.id, d])) };
+}
+
 describe('suggestions', () => {
   const cluster = (ids: string[], refs: string[]) => ({ item_ids: ids, refs, score: 0.8, reason: 'shared: shelter' });
 
@@ -92,14 +99,46 @@ describe('suggestions', () => {
       cluster(['a1', 'a3', 'b1'], ['B1', 'B3', 'A1']),
       cluster(['a3', 'gone'], ['B3', 'Z9']),
     ];
-    const open = openSuggestions(clusters, tables, new Set());
+    const open = openSuggestions(clusters, tables);
     expect(open.map((s) => s.itemIds)).toEqual([
       ['a1', 'b2'],
       ['a1', 'a3'],
     ]);
     expect(open[1]?.refs).toEqual(['B1', 'B3']);
-    const dismissed = new Set([suggestionKey(['b2', 'a1'])]);
-    expect(openSuggestions(clusters, tables, dismissed).map((s) => s.itemIds)).toEqual([['a1', 'a3']]);
+  });
+
+  it('hides every suggestion holding two items a dismissal keeps apart', () => {
+    const clusters = [
+      cluster(['a1', 'b2'], ['B1', 'A2']),
+      cluster(['a3', 'b2'], ['B3', 'A2']),
+      cluster(['a1', 'a3', 'a4'], ['B1', 'B3', 'B4']),
+    ];
+    const tables = withDismissals(workshop(), { id: 'd1', item_ids: ['a1', 'a3', 'b2'], created_seq: 7 });
+    // The third holds a1 and a3, which were dismissed together (with b2).
+    expect(openSuggestions(clusters, tables)).toEqual([]);
+    const other = withDismissals(workshop(), { id: 'd2', item_ids: ['a3', 'b2'], created_seq: 8 });
+    expect(openSuggestions(clusters, other).map((s) => s.itemIds)).toEqual([
+      ['a1', 'b2'],
+      ['a1', 'a3', 'a4'],
+    ]);
+    expect([...dismissedPairs(tables.dismissal)].sort()).toEqual(['a1,a3', 'a1,b2', 'a3,b2']);
+  });
+
+  it('lists dismissed suggestions latest first, unsent ones on top, with refs', () => {
+    const tables = withDismissals(
+      workshop(),
+      { id: 'd1', item_ids: ['a1', 'b2'], created_seq: 7 },
+      { id: 'd2', item_ids: ['a3', 'gone'], created_seq: 9 },
+      { id: 'local:a1,a3', item_ids: ['a1', 'a3'], created_seq: 0 },
+    );
+    const refs = itemRefs(groupColumns(tables));
+    const listed = dismissedSuggestions(tables, refs);
+    expect(listed.map((d) => d.refs)).toEqual([
+      ['B1', 'B3'],
+      ['B3', '?'],
+      ['B1', 'A2'],
+    ]);
+    expect(listed[0]?.itemIds).toEqual(['a1', 'a3']);
   });
 
   it('lists the nearest items to one that still exist', () => {

@@ -4,7 +4,7 @@
  * sources, picking items by hand, and which suggestions are still open.
  */
 
-import type { Checklist, Group, Item, ItemSource, Theme } from '../../sync/protocol';
+import type { Checklist, Dismissal, Group, Item, ItemSource, Theme } from '../../sync/protocol';
 import type { Tables } from '../../sync/state';
 import { byPosition, themeTree } from '../checklist/model';
 
@@ -165,30 +165,59 @@ export interface OpenSuggestion {
 
 /**
  * Suggestions still worth showing: a cluster whose items were merged (by accepting it or by
- * hand), deleted or dismissed is gone; one with some items merged keeps the others while two
- * or more are left.
+ * hand) or deleted is gone; one with some items merged keeps the others while two or more are
+ * left; one holding two items that a dismissal keeps apart is gone (the server suggests them
+ * together no more, whoever dismissed them).
  */
 export function openSuggestions(
   clusters: readonly { refs: string[]; item_ids: string[]; score: number; reason: string }[],
   tables: Tables,
-  dismissed: ReadonlySet<string>,
 ): OpenSuggestion[] {
   const consolidatedId = consolidatedChecklist(tables)?.id;
+  const apart = dismissedPairs(tables.dismissal);
   const out: OpenSuggestion[] = [];
   for (const cluster of clusters) {
-    if (dismissed.has(suggestionKey(cluster.item_ids))) continue;
     const keep = cluster.item_ids.map((id, i) => [id, cluster.refs[i] ?? '?'] as const).filter(([id]) =>
       isMergeable(tables.item[id], consolidatedId),
     );
     if (keep.length < 2) continue;
-    out.push({
-      refs: keep.map(([, ref]) => ref),
-      itemIds: keep.map(([id]) => id),
-      score: cluster.score,
-      reason: cluster.reason,
-    });
+    const itemIds = keep.map(([id]) => id);
+    if (pairsOf(itemIds).some((pair) => apart.has(pair))) continue;
+    out.push({ refs: keep.map(([, ref]) => ref), itemIds, score: cluster.score, reason: cluster.reason });
   }
   return out;
+}
+
+/** Every pair of items some dismissal keeps apart, as `suggestionKey` of the two. */
+export function dismissedPairs(dismissals: Readonly<Record<string, Dismissal>>): Set<string> {
+  const out = new Set<string>();
+  for (const dismissal of Object.values(dismissals)) for (const pair of pairsOf(dismissal.item_ids)) out.add(pair);
+  return out;
+}
+
+function pairsOf(ids: readonly string[]): string[] {
+  const out: string[] = [];
+  ids.forEach((a, i) => ids.slice(i + 1).forEach((b) => out.push(suggestionKey([a, b]))));
+  return out;
+}
+
+export interface DismissedSuggestion {
+  itemIds: string[];
+  /** The items' refs (A1, B3 …), or "?" for one that is gone. */
+  refs: string[];
+  titles: string[];
+}
+
+/** The workshop's dismissed suggestions, the latest first (this client's unsent ones on top). */
+export function dismissedSuggestions(tables: Tables, refs: ReadonlyMap<string, string>): DismissedSuggestion[] {
+  const rows = Object.values(tables.dismissal).sort(
+    (a, b) => (a.created_seq || Infinity) - (b.created_seq || Infinity) || a.id.localeCompare(b.id),
+  );
+  return rows.reverse().map((row) => ({
+    itemIds: [...row.item_ids],
+    refs: row.item_ids.map((id) => refs.get(id) ?? '?'),
+    titles: row.item_ids.map((id) => tables.item[id]?.title ?? ''),
+  }));
 }
 
 export function suggestionKey(itemIds: readonly string[]): string {
