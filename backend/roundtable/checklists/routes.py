@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import APIRouter, Header, Response
 from sqlalchemy import select
@@ -194,7 +195,11 @@ async def restore_item(
     "/items/{item_id}/history", operation_id="getItemHistory", response_model=list[EventPublic]
 )
 def item_history(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep) -> list[EventPublic]:
-    """Every event that changed this item, oldest first: earlier values can be restored."""
+    """Every event that changed this item, oldest first: earlier values can be restored.
+
+    A facilitator's redaction of the item is one of them (``safeguards.redact``, with its
+    ``{"entity": "redaction", "values": {"of": "item", "kinds": [...]}}`` change): the
+    history says that details were removed, when and by whom, never what they were."""
     item = db.get(Item, item_id)
     if item is None or item.workshop_id != viewer.workshop_id:
         raise not_found("item", item_id)
@@ -204,7 +209,7 @@ def item_history(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep) -> list[Ev
         .where(
             col(Event.workshop_id) == viewer.workshop_id,
             col(Event.scope) == item.checklist_id,
-            col(Event.kind).startswith("item."),
+            col(Event.kind).startswith("item.") | (col(Event.kind) == "safeguards.redact"),
             col(Event.seq) >= item.created_seq,
         )
         .order_by(col(Event.seq))
@@ -212,8 +217,17 @@ def item_history(item_id: ClientIdPath, viewer: ViewerDep, db: DbDep) -> list[Ev
     return [
         EventPublic.model_validate(render_event(e, viewer.policy, viewer.member_id))
         for e in events
-        if any(c.get("entity") == "item" and c.get("id") == item_id for c in e.changes)
+        if any(_names_item(c, item_id) for c in e.changes)
     ]
+
+
+def _names_item(change: dict[str, Any], item_id: str) -> bool:
+    if change.get("id") != item_id:
+        return False
+    entity = change.get("entity")
+    return entity == "item" or (
+        entity == "redaction" and (change.get("values") or {}).get("of") == "item"
+    )
 
 
 @router.get(

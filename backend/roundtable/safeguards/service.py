@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ from roundtable.timeutil import utcnow
 FLAG = "personal_data"
 REDACTED = "[redacted]"
 FIELDS = {"item": ("title", "detail"), "comment": ("body",)}
+# The shortest beginning of a detail (letters and digits) taken out of the row's history.
+MIN_TRACE = 4
 
 
 @dataclass
@@ -189,26 +192,32 @@ def redact_flag(
     """Redacts the row's details everywhere; returns the kinds that were redacted."""
     erase_freed_pages(session)
     secrets: dict[str, Secret] = {}
-    # The row as it is now.
-    for name, text in _text_of(row).items():
-        redacted = _redact_text(text, secrets)
-        setattr(row, name, redacted)
-    # Every past value of the row, in the events that carried it.
-    for event in _events_of(session, flag.workshop_id, flag.entity, flag.entity_id):
-        changes = [dict(c) for c in event.changes]
+    history = _events_of(session, flag.workshop_id, flag.entity, flag.entity_id)
+    past = [(event, _own_values(event, flag)) for event in history]
+    # What to take out: every detail the detector finds in the row now or in any of its
+    # earlier values (a detail edited away before the review is still in the log).
+    now = _text_of(row)
+    for text in [*now.values(), *(t for _, cs in past for values in cs for t in values.values())]:
+        _redact_text(text, secrets)
+    # Earlier values also hold these details where nothing gives them away any more
+    # (a name in a sentence without its cue) and the beginnings typing left in the log
+    # when a field saved mid-number ("+66 81 2"): both go from the row and its history.
+    traces = _traces_of(list(secrets.values()))
+
+    def redact(text: str) -> str:
+        text = _redact_text(text, secrets)
+        return traces.sub(REDACTED, text) if traces is not None else text
+
+    for name, text in now.items():
+        setattr(row, name, redact(text))
+    for event, changes in past:
         touched = False
-        for change in changes:
-            if change.get("entity") != flag.entity or str(change.get("id")) != flag.entity_id:
-                continue
-            values = dict(change.get("values") or {})
-            for name in FIELDS[flag.entity]:
-                if isinstance(values.get(name), str):
-                    new = _redact_text(values[name], secrets)
-                    touched = touched or new != values[name]
-                    values[name] = new
-            change["values"] = values
+        for values in changes:
+            for name, text in values.items():
+                values[name] = redact(text)
+                touched = touched or values[name] != text
         if touched:
-            event.changes = changes
+            event.changes = _with_values(event, flag, changes)
     session.flush()
     # Anywhere else in the workshop: the distinctive details only ("15" stays in "Article 15").
     scrub_workshop(session, flag.workshop_id, [s for s in secrets.values() if s.distinctive])
@@ -226,6 +235,54 @@ def _redact_text(text: str, secrets: dict[str, Secret]) -> str:
         value = text[span.start : span.end]
         secrets.setdefault(value, Secret(value, span.kind))
     return redact_spans(text, spans)
+
+
+def _traces_of(secrets: list[Secret]) -> re.Pattern[str] | None:
+    """A pattern for each name in full and for each beginning of a distinctive detail
+    that is at least ``MIN_TRACE`` letters or digits long and ends at a word's end."""
+    variants: set[str] = set()
+    for secret in secrets:
+        if secret.kind == "name" and any(c.isalpha() for c in secret.text):
+            variants.add(secret.text)
+        if not secret.distinctive:
+            continue
+        seen = 0
+        for end, char in enumerate(secret.text, start=1):
+            seen += char.isalnum()
+            if seen >= MIN_TRACE and char.isalnum():
+                variants.add(secret.text[:end].rstrip())
+    if not variants:
+        return None
+    parts = []
+    for variant in sorted(variants, key=len, reverse=True):
+        left = r"(?<!\w)" if variant[0].isascii() and variant[0].isalnum() else ""
+        parts.append(rf"{left}{re.escape(variant)}(?!\w)")
+    return re.compile("|".join(parts))
+
+
+def _own_values(event: Event, flag: PersonalDataFlag) -> list[dict[str, str]]:
+    """The row's text fields in each change of the event that names the row."""
+    found = []
+    for change in event.changes:
+        if change.get("entity") != flag.entity or str(change.get("id")) != flag.entity_id:
+            continue
+        values = change.get("values") or {}
+        found.append({n: values[n] for n in FIELDS[flag.entity] if isinstance(values.get(n), str)})
+    return found
+
+
+def _with_values(
+    event: Event, flag: PersonalDataFlag, texts: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """The event's changes with the row's text fields replaced, in the same order."""
+    changes = []
+    pending = iter(texts)
+    for change in event.changes:
+        change = dict(change)
+        if change.get("entity") == flag.entity and str(change.get("id")) == flag.entity_id:
+            change["values"] = {**(change.get("values") or {}), **next(pending)}
+        changes.append(change)
+    return changes
 
 
 def redact_spans(text: str, spans: list[Span]) -> str:

@@ -80,6 +80,28 @@ describe('item history', () => {
     expect(formatValue('text')).toBe('text');
   });
 
+  it('lists a redaction of this item as its own entry, with the kinds removed and no values', () => {
+    const redaction: HistoryEvent = {
+      seq: 10,
+      actor: 7,
+      kind: 'safeguards.redact',
+      at: '2026-11-29T16:00:00Z',
+      client_id: null,
+      op_id: null,
+      changes: [
+        { entity: 'item', id: 'i1', values: { detail: 'Call [redacted]', flags: [], updated_seq: 10 } },
+        { entity: 'redaction', id: 'i1', values: { of: 'item', kinds: ['phone', 'name', 'something_new'] } },
+      ],
+    };
+    const entries = historyEntries([...events, redaction], 'i1', item);
+    expect(entries[0]).toEqual({ seq: 10, at: '2026-11-29T16:00:00Z', actor: 7, what: 'redacted', fields: [], kinds: ['phone', 'name'] });
+    expect(entries).toHaveLength(5);
+    // A comment's redaction in the same checklist, or another item's, is not this item's history.
+    const comment = { ...redaction, changes: [{ entity: 'redaction', id: 'i1', values: { of: 'comment', kinds: ['phone'] } }] };
+    const other = { ...redaction, changes: [{ entity: 'redaction', id: 'i2', values: { of: 'item', kinds: ['phone'] } }] };
+    expect(historyEntries([comment, other], 'i1', item)).toEqual([]);
+  });
+
   it('has nothing for an item without events', () => {
     expect(historyEntries([], 'i1', item)).toEqual([]);
   });

@@ -11,6 +11,11 @@
 import { LATIN_GIVEN_NAMES, NOT_NAMES, THAI_GIVEN_NAMES } from './names';
 
 export type PersonalKind = 'name' | 'phone' | 'email' | 'id_number' | 'birth' | 'address' | 'case_number';
+export const PERSONAL_KINDS: readonly PersonalKind[] = ['name', 'phone', 'email', 'id_number', 'birth', 'address', 'case_number'];
+
+export function isPersonalKind(value: unknown): value is PersonalKind {
+  return (PERSONAL_KINDS as readonly unknown[]).includes(value);
+}
 
 export interface Span {
   kind: PersonalKind;
