@@ -12,6 +12,7 @@ import {
   parseFilter,
   sectionsOf,
   themeOptions,
+  withChoice,
 } from './model';
 import type { Change, PublicItem, PublicTheme } from './types';
 
@@ -61,6 +62,13 @@ describe('the filter in the address', () => {
     expect(filterQuery(filter)).toBe('theme=durable&kind=need&actor=survivors');
     expect(parseFilter(filterQuery(filter))).toEqual(filter);
     expect(filterQuery(NO_FILTER)).toBe('');
+  });
+
+  it('changes one choice at a time, and takes a kind it does not know for any kind', () => {
+    const filter = withChoice(withChoice(NO_FILTER, 'theme', 'durable'), 'kind', 'practice');
+    expect(filter).toEqual({ theme: 'durable', kind: 'practice', actor: null });
+    expect(withChoice(filter, 'theme', null)).toEqual({ theme: null, kind: 'practice', actor: null });
+    expect(withChoice(filter, 'kind', 'nonsense')).toEqual({ theme: 'durable', kind: null, actor: null });
   });
 
   it('builds page and download addresses with the filter', () => {

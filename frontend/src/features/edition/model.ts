@@ -43,6 +43,12 @@ export function filterQuery(filter: EditionFilter): string {
   return params.toString();
 }
 
+/** The filter with one choice changed; a kind that is not one of KINDS means any kind. */
+export function withChoice(filter: EditionFilter, name: keyof EditionFilter, value: string | null): EditionFilter {
+  if (name === 'kind') return { ...filter, kind: isKind(value) ? value : null };
+  return { ...filter, [name]: value };
+}
+
 export function isFiltered(filter: EditionFilter): boolean {
   return filter.theme !== null || filter.kind !== null || filter.actor !== null;
 }
