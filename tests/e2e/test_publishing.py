@@ -254,6 +254,29 @@ def test_publish_read_filter_download_and_assess(
     assert sockets == [], sockets
 
 
+def test_the_publish_panel_shows_editions_published_elsewhere_as_they_come(
+    browsing: Browsing, shared_server: LiveServer
+) -> None:
+    fac = shared_server.api()
+    fac.login()
+    workshop_id = ok(fac.post("/api/workshops/import", json=document()), 201)["id"]
+    page = browsing.page()
+    sign_in(page)
+    page.goto(f"/w/{workshop_id}")
+    wait_live(page)
+    panel = page.get_by_role("region", name="Published editions")
+    expect(panel.get_by_text("No edition has been published yet.")).to_be_visible()
+
+    # Another facilitator publishes (the API here, as their dashboard would): no reload.
+    edition = ok(
+        fac.post(f"/api/workshops/{workshop_id}/editions", json={"title": "After day two"}), 201
+    )
+    link = panel.get_by_role("link", name="Edition 1: After day two")
+    expect(link).to_have_attribute("href", edition["url"])
+    expect(panel.get_by_text("No edition has been published yet.")).to_have_count(0)
+    expect(panel.get_by_role("button", name="Publish edition 2")).to_be_visible()
+
+
 def _axe_clean(browsing: Browsing, path: str, what: str) -> bool:
     """axe-core over the page at ``path`` in a context of its own (axe needs the CSP relaxed)."""
     page = browsing.page(bypass_csp=True)

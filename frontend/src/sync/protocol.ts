@@ -9,7 +9,7 @@
  * see), so a client holding `last_seq` checks `from === last_seq + 1`; anything else is a gap.
  */
 
-import type { Ping, Welcome } from '../api/generated';
+import type { EditionPublic, Ping, Welcome } from '../api/generated';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -164,6 +164,13 @@ export interface Dismissal {
   created_seq: number;
 }
 
+/**
+ * A published edition (publishing/ops.py edition_values): what the facilitators' editions
+ * list gives, with its id. Events carry it; snapshots do not, so a table of editions holds
+ * those published since the client last took a snapshot.
+ */
+export type Edition = EditionPublic & { id: number };
+
 export interface Comment {
   id: string;
   item_id: string;
@@ -193,6 +200,7 @@ export interface Entities {
   vote: Vote;
   agreement: Agreement;
   dismissal: Dismissal;
+  edition: Edition;
 }
 
 export type EntityName = keyof Entities;
@@ -207,6 +215,7 @@ export const ENTITY_NAMES: readonly EntityName[] = [
   'vote',
   'agreement',
   'dismissal',
+  'edition',
 ];
 
 // -- changes and events ----------------------------------------------------------------

@@ -30,6 +30,7 @@ export const EMPTY_TABLES: Tables = Object.freeze({
   vote: {},
   agreement: {},
   dismissal: {},
+  edition: {},
 });
 
 function keyed<T extends { id: number | string }>(rows: readonly T[]): Record<string, T> {
@@ -50,6 +51,7 @@ export function tablesFromSnapshot(snapshot: Snapshot): Tables {
     vote: keyed(snapshot.votes),
     agreement: keyed(snapshot.agreements ?? []),
     dismissal: keyed(snapshot.dismissals ?? []),
+    edition: {}, // snapshots leave editions out: the publish panel reads them over REST
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PublishedEdition } from '../edition/types';
-import { byNumberDesc, nextNumber, publicLink } from './model';
+import { byNumberDesc, knownEditions, nextNumber, publicLink } from './model';
 
 const edition = (number: number): PublishedEdition => ({
   number,
@@ -20,6 +20,13 @@ describe('publish panel model', () => {
 
   it('lists the newest first', () => {
     expect(byNumberDesc([edition(1), edition(3), edition(2)]).map((e) => e.number)).toEqual([3, 2, 1]);
+  });
+
+  it('adds editions published live to those listed, each once, newest first', () => {
+    expect(knownEditions([edition(1)], []).map((e) => e.number)).toEqual([1]);
+    expect(knownEditions([edition(1), edition(2)], [edition(3), edition(2)]).map((e) => e.number)).toEqual([3, 2, 1]);
+    // Opened before anything was listed (or the list failed): what arrived live still shows.
+    expect(knownEditions([], [edition(1)]).map((e) => e.number)).toEqual([1]);
   });
 
   it('turns the public path into a link to hand out', () => {

@@ -2,6 +2,19 @@
 
 import type { PublishedEdition } from '../edition/types';
 
+/**
+ * The editions known from the list read when the panel opened and from the live events since
+ * (another facilitator, the command line), each once, newest first.
+ */
+export function knownEditions(
+  listed: readonly PublishedEdition[],
+  live: readonly PublishedEdition[],
+): PublishedEdition[] {
+  const byNumber = new Map(listed.map((e) => [e.number, e]));
+  for (const edition of live) if (!byNumber.has(edition.number)) byNumber.set(edition.number, edition);
+  return byNumberDesc([...byNumber.values()]);
+}
+
 /** Newest first. */
 export function byNumberDesc(editions: readonly PublishedEdition[]): PublishedEdition[] {
   return [...editions].sort((a, b) => b.number - a.number);
