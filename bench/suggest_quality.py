@@ -17,6 +17,13 @@ Splits: ``tune`` is groups A-D of the gold fixture (the only data the weights an
 were tuned on); ``heldout-groups`` is groups E-F alone; ``all`` is the whole gold fixture;
 ``heldout-fixture`` is a second fixture written in another style and never tuned on.
 
+Replay (learning from decisions): each fixture's gold merges are dealt alternately into two
+halves. A facilitator who knows the gold works through the suggestions for the first half's
+items: accepts a suggestion that is one gold merge, dismisses any other, and merges every
+gold merge of that half by hand. The suggestions for the *other* items are then scored
+without and with those decisions (``suggest(..., decisions=...)``); the halves swap for a
+second fold. The replay also counts suggestions that would hold a dismissed pair again.
+
     .venv/bin/python bench/suggest_quality.py            # table
     .venv/bin/python bench/suggest_quality.py --json     # machine-readable
 """
@@ -41,6 +48,8 @@ sys.path.insert(0, str(ROOT / "backend"))
 
 from roundtable.consolidation import SuggestItem, items_from_document, suggest  # noqa: E402
 from roundtable.consolidation.cluster import cluster_indices  # noqa: E402
+from roundtable.consolidation.concepts import load_lexicon  # noqa: E402
+from roundtable.consolidation.learning import Decision, learn, pairs_of  # noqa: E402
 from roundtable.consolidation.quality import Quality, measure, restrict_gold  # noqa: E402
 from roundtable.consolidation.similarity import cosine, tfidf_vectors  # noqa: E402
 from roundtable.consolidation.suggest import (  # noqa: E402
@@ -175,7 +184,94 @@ def evaluate(threshold: float) -> dict[str, Any]:
             },
         }
     report["runtime_242_items_ms"] = _scaling()
+    report["replay"] = replay(threshold)
     return report
+
+
+def replay(threshold: float) -> dict[str, Any]:
+    """Quality on one half of a fixture's gold before and after decisions on the other."""
+    out: dict[str, Any] = {}
+    for name in ("roundtable-gold.json", "heldout.json"):
+        document, items = load(name)
+        merges, must_not = document["gold"]["merges"], document["gold"]["must_not_merge"]
+        for fold in (0, 1):
+            out[f"{name.removesuffix('.json')} fold {fold}"] = _replay_fold(
+                items, merges, must_not, fold, threshold
+            )
+    return out
+
+
+def _replay_fold(
+    items: list[SuggestItem],
+    merges: list[list[str]],
+    must_not: list[list[str]],
+    fold: int,
+    threshold: float,
+) -> dict[str, Any]:
+    by_ref = {i.ref: i for i in items}
+    rest_merges = merges[1 - fold :: 2]
+    held = {r for m in rest_merges for r in m}
+    decided = {r for m in merges[fold::2] for r in m} | {r for p in must_not[fold::2] for r in p}
+    decided -= held
+    gold_sets = [set(m) for m in merges]
+    # The facilitator, on the decided items' suggestions.
+    decisions: list[Decision] = []
+    dismissed: list[list[str]] = []
+    for cluster in suggest(items, threshold=threshold).clusters:
+        refs = set(cluster.refs)
+        if not refs <= decided:
+            continue
+        if not any(refs <= g for g in gold_sets):
+            dismissed.append(list(cluster.refs))
+            origin = "dismissed " + " + ".join(cluster.refs)
+            for a, b in pairs_of([by_ref[r] for r in cluster.refs]):
+                decisions.append(Decision(a, b, False, origin))
+    hand = [m for m in merges[fold::2] if set(m) <= decided]
+    for n, merge in enumerate(hand, start=1):
+        for a, b in pairs_of([by_ref[r] for r in merge]):
+            decisions.append(Decision(a, b, True, f"K{n}"))
+    learned = learn(decisions, load_lexicon())
+    rest = [i for i in items if i.ref not in decided]
+    rest_gold = restrict_gold(merges, must_not, {i.ref for i in rest})
+    alone = suggest(rest, threshold=threshold)
+    # The same items compared with the decided ones (IDF over both), nothing learnt: the
+    # fair "before" for what learning adds.
+    before = suggest(rest, threshold=threshold, decisions=decisions, learning=False)
+    after = suggest(rest, threshold=threshold, decisions=decisions)
+    # Back on the decided half: the hand-merged items are gone; what is left is suggested again.
+    merged_refs = {r for m in hand for r in m}
+    left = [i for i in items if i.ref not in merged_refs]
+    apart = {frozenset(p) for d in dismissed for p in pairs_of(d)}
+
+    def again(clusters: Sequence[Any]) -> int:
+        return sum(
+            1 for c in clusters if any(frozenset(p) in apart for p in pairs_of(list(c.refs)))
+        )
+
+    def quality(result: Any) -> dict[str, Any]:
+        clusters = [list(c.refs) for c in result.clusters]
+        return asdict(measure(clusters, result.similar, *rest_gold))
+
+    learned_reasons = sum(1 for c in after.clusters if "raised by" in c.reason)
+    return {
+        "decided_items": len(decided),
+        "rest_items": len(rest),
+        "rest_gold_merges": len(rest_gold[0]),
+        "accepted_or_merged": len(hand),
+        "dismissed": len(dismissed),
+        "synonyms_learned": len(learned.synonyms),
+        "contrasts_learned": len(learned.contrasts),
+        "threshold": after.threshold,
+        "alone": quality(alone),
+        "before": quality(before),
+        "after": quality(after),
+        "reasons_citing_a_decision": learned_reasons,
+        "reasons_citing_the_threshold": sum(1 for c in after.clusters if "usual" in c.reason),
+        "dismissed_suggested_again_without": again(suggest(left, threshold=threshold).clusters),
+        "dismissed_suggested_again_with": again(
+            suggest(left, threshold=threshold, decisions=decisions).clusters
+        ),
+    }
 
 
 def _best_threshold(
@@ -240,6 +336,27 @@ def print_table(report: dict[str, Any]) -> None:
         )
     scaling = report["runtime_242_items_ms"]
     print(f"242 items: roundtable {scaling['ours']} ms, jaccard {scaling['baseline']} ms")
+    print()
+    print("replay: quality on the other half, before -> after learning from the decisions")
+    header = (
+        f"{'fixture fold':<24}{'items':>6}{'acc':>5}{'dis':>5}{'syn':>5}{'con':>5}{'t':>6}"
+        f"{'R@5':>12}{'P':>12}{'R':>12}{'F1':>12}{'viol':>8}{'again':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, row in report["replay"].items():
+        b, a = row["before"], row["after"]
+
+        def pair(key: str, b: dict[str, Any] = b, a: dict[str, Any] = a) -> str:
+            return f"{_fmt(b[key])}>{_fmt(a[key])}"
+
+        print(
+            f"{name:<24}{row['rest_items']:>6}{row['accepted_or_merged']:>5}{row['dismissed']:>5}"
+            f"{row['synonyms_learned']:>5}{row['contrasts_learned']:>5}{row['threshold']:>6.2f}"
+            f"{pair('recall_at_k'):>12}{pair('precision'):>12}{pair('recall'):>12}"
+            f"{pair('f1'):>12}{b['violations']:>4}>{a['violations']:<3}"
+            f"{row['dismissed_suggested_again_without']:>4}>{row['dismissed_suggested_again_with']}"
+        )
 
 
 def _fmt(value: float | None) -> str:

@@ -12,9 +12,16 @@ not share, the words or concepts only one side uses:
 - different points: each such pair of terms is a **contrast**, like the lexicon's
   trafficking / smuggling: a later pair taking its two sides is multiplied by ``CONTRAST_FACTOR``.
 
-A term used by more than a fifth of the items being compared says nothing about any pair
-in this workshop and is not applied; nor are terms of three letters or fewer. Every
-adjustment is kept with its origin, so a suggestion's reason can say which decision raised or
+The decisions also set the workshop's **threshold**. Two sources of one consolidated item are
+a pair that should be suggested; two items of a dismissal, or two sources of *different*
+consolidated items, a pair that should not. Among thresholds from 0.44 to 0.52 (the default
+0.48, give or take 0.04: a few dozen decisions should not move it further) the one that gets
+the most of those pairs right is taken, when it gets more right than the default (the
+nearest to the default on a tie; nothing moves with fewer than ``MIN_EVIDENCE`` pairs).
+
+A term used by more than a fifth of the items being compared (and by more than three) says
+nothing about any pair in this workshop and is not applied; nor are words of three letters or
+fewer. Every adjustment is kept with its origin, so a suggestion's reason can say which decision raised or
 lowered it. Nothing is stored: the pairs are derived again from the decisions on each call,
 so undoing a merge or a dismissal undoes what was learned from it.
 """
@@ -35,6 +42,11 @@ CONTRAST_FACTOR = 0.5
 MAX_TERMS = 3  # per side of a decision, in title order
 MIN_LENGTH = 4
 COMMON_SHARE = 0.2
+COMMON_FLOOR = 3
+LOWEST_THRESHOLD = 0.44
+HIGHEST_THRESHOLD = 0.52
+THRESHOLD_STEP = 0.02
+MIN_EVIDENCE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,52 @@ def learn(decisions: Sequence[Decision], lexicon: Lexicon) -> Learned:
     return Learned(tuple(synonyms.values()), tuple(contrasts.values()))
 
 
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    threshold: float
+    same: int  # pairs the facilitators merged
+    different: int  # pairs they dismissed or put into different consolidated items
+
+
+def calibrate(same: Sequence[float], different: Sequence[float], default: float) -> Calibration:
+    """The threshold that gets the most decided pairs right (scores before learning)."""
+
+    def errors(t: float) -> int:
+        return sum(s < t for s in same) + sum(s >= t for s in different)
+
+    threshold = default
+    if len(same) + len(different) >= MIN_EVIDENCE:
+        steps = round((HIGHEST_THRESHOLD - LOWEST_THRESHOLD) / THRESHOLD_STEP)
+        candidates = [round(LOWEST_THRESHOLD + k * THRESHOLD_STEP, 2) for k in range(steps + 1)]
+        best = min(candidates, key=lambda t: (errors(t), abs(t - default), t))
+        if errors(best) < errors(default):
+            threshold = best
+    return Calibration(threshold, len(same), len(different))
+
+
+def decided_pairs(
+    decisions: Sequence[Decision], index: dict[str, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Index pairs judged the same and judged different: dismissed pairs, and sources of
+    different consolidated items (decisions whose items are not in ``index`` are skipped)."""
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    merged: dict[str, list[int]] = {}
+    for d in decisions:
+        if d.first.ref not in index or d.second.ref not in index:
+            continue
+        i, j = sorted((index[d.first.ref], index[d.second.ref]))
+        (same if d.same else different).append((i, j))
+        if d.same:
+            members = merged.setdefault(d.origin, [])
+            members.extend(k for k in (i, j) if k not in members)
+    groups = list(merged.values())
+    for n, one in enumerate(groups):
+        for other in groups[n + 1 :]:
+            different.extend((min(i, j), max(i, j)) for i in one for j in other if i != j)
+    return same, different
+
+
 def pairs_of(items: Sequence[SuggestItem]) -> list[tuple[SuggestItem, SuggestItem]]:
     """Every pair of a merge's sources, or of a dismissed suggestion's items."""
     return list(combinations(items, 2))
@@ -106,7 +164,7 @@ def adjust(
     if not learned:
         return influences
     keys = [_keys(t) for t in texts]
-    common = len(texts) * COMMON_SHARE
+    common = max(COMMON_FLOOR, len(texts) * COMMON_SHARE)
     frequency: dict[str, int] = {}
     for ks in keys:
         for k in ks:

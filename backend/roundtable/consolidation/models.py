@@ -37,6 +37,7 @@ class Cluster:
 class Suggestions:
     clusters: tuple[Cluster, ...] = ()
     similar: dict[str, list[tuple[str, float]]] = dataclass_field(default_factory=dict)
+    threshold: float | None = None  # the one used: the default, or set from decisions
 
     def to_json(self) -> dict[str, Any]:
         """The ``roundtable suggest --json`` shape (DESIGN.md §6)."""

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from roundtable.consolidation.cluster import cluster_indices, mean_similarity
 from roundtable.consolidation.concepts import Lexicon, load_lexicon
 from roundtable.consolidation.features import ItemText, read_item
-from roundtable.consolidation.learning import Decision, adjust, explain_influence, learn
+from roundtable.consolidation.learning import (
+    Calibration,
+    Decision,
+    adjust,
+    calibrate,
+    decided_pairs,
+    explain_influence,
+    learn,
+)
 from roundtable.consolidation.models import Cluster, Suggestions, SuggestItem
 from roundtable.consolidation.similarity import Weights, score_matrix
 
@@ -33,38 +41,74 @@ def suggest(
     nearest: int = NEAREST,
     weights: Weights = Weights(),
     decisions: Sequence[Decision] = (),
+    learning: bool = True,
 ) -> Suggestions:
     """Nearest neighbours of every item and suggested merges (clusters above ``threshold``).
 
     ``decisions`` are the facilitators' merges and dismissals in this workshop (their items
-    need not be among ``items``): two items of one dismissal are never in one cluster, and
-    what the decisions teach (``learning.py``) adjusts the scores, said in the reason.
+    need not be among ``items``, and are compared with them): two items of one dismissal are
+    never in one cluster, and what the decisions teach (``learning.py``) sets the threshold
+    and adjusts the scores, said in the reason (``learning=False``: the dismissals still
+    keep their items apart, nothing else is learnt).
     """
     ordered = canonical_order(items)
+    n = len(ordered)
+    known = {item.ref for item in ordered}
+    decided = canonical_order(
+        list(
+            {
+                i.ref: i for d in decisions for i in (d.first, d.second) if i.ref not in known
+            }.values()
+        )
+    )
+    pool = ordered + decided  # the decided items weigh in the IDF and are scored for calibration
     lexicon = load_lexicon()
-    texts = [read_item(item.title, item.detail, lexicon) for item in ordered]
-    matrix = score_matrix(ordered, texts, weights)
-    influences = adjust(matrix, texts, learn(decisions, lexicon))
-    index = {item.ref: k for k, item in enumerate(ordered)}
+    texts = [read_item(item.title, item.detail, lexicon) for item in pool]
+    full = score_matrix(pool, texts, weights)
+    index = {item.ref: k for k, item in enumerate(pool)}
+    same, different = decided_pairs(decisions, index)
+    if learning:
+        calibration = calibrate(
+            [full[i][j] for i, j in same], [full[i][j] for i, j in different], threshold
+        )
+        influences = adjust(full, texts, learn(decisions, lexicon))
+    else:
+        calibration, influences = Calibration(threshold, 0, 0), {}
+    matrix = [row[:n] for row in full[:n]]
+    dismissed = (
+        d for d in decisions if not d.same and d.first.ref in known and d.second.ref in known
+    )
     apart = {
         (min(index[d.first.ref], index[d.second.ref]), max(index[d.first.ref], index[d.second.ref]))
-        for d in decisions
-        if not d.same and d.first.ref in index and d.second.ref in index
+        for d in dismissed
     }
     clusters = []
-    for members in cluster_indices(matrix, threshold, apart):
-        reason = explain([ordered[i] for i in members], [texts[i] for i in members], texts, lexicon)
-        learned = explain_influence(members, influences)
+    for members in cluster_indices(matrix, calibration.threshold, apart):
+        score = mean_similarity(matrix, members)
+        notes = [
+            explain([ordered[i] for i in members], [texts[i] for i in members], texts, lexicon)
+        ]
+        notes.append(explain_influence(members, influences))
+        if score < threshold:
+            decided_count = calibration.same + calibration.different
+            notes.append(
+                f"under the usual {threshold:.2f}, above this workshop's"
+                f" {calibration.threshold:.2f} (set from {decided_count} decided pairs)"
+            )
         clusters.append(
             Cluster(
                 refs=tuple(ordered[i].ref for i in members),
-                score=round(mean_similarity(matrix, members), 2),
-                reason=f"{reason}; {learned}" if learned else reason,
+                score=round(score, 2),
+                reason="; ".join(note for note in notes if note),
             )
         )
     position = {item.ref: k for k, item in enumerate(ordered)}
     clusters.sort(key=lambda c: (-c.score, position[c.refs[0]]))
-    return Suggestions(clusters=tuple(clusters), similar=nearest_items(ordered, matrix, nearest))
+    return Suggestions(
+        clusters=tuple(clusters),
+        similar=nearest_items(ordered, matrix, nearest),
+        threshold=calibration.threshold,
+    )
 
 
 def canonical_order(items: Sequence[SuggestItem]) -> list[SuggestItem]:
