@@ -132,5 +132,4 @@ def test_edits_cross_between_processes_in_order(shared_pair: Cluster) -> None:
 
 
 def seen_at(client: LiveClient, member_id: int) -> list[int | None]:
-    latest = client.presence[-1]["entries"] if client.presence else []
-    return [e["checklist_id"] for e in latest if e["member_id"] == member_id]
+    return [e["checklist_id"] for e in client.presence_entries() if e["member_id"] == member_id]

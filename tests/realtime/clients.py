@@ -118,6 +118,7 @@ class LiveClient(WsClient):
         self.batches: list[dict[str, Any]] = []
         self.snapshots: list[dict[str, Any]] = []
         self.presence: list[dict[str, Any]] = []
+        self.here: dict[str, dict[str, Any]] = {}  # presence as a client holds it, by session
         self.rejects: list[dict[str, Any]] = []
         self.acks: list[dict[str, Any]] = []
 
@@ -147,11 +148,20 @@ class LiveClient(WsClient):
             self.snapshots.append(message)
         elif kind == "presence":
             self.presence.append(message)
+            if not message.get("delta"):
+                self.here = {}
+            for session in message.get("gone", []):
+                self.here.pop(session, None)
+            self.here.update((e["session"], e) for e in message["entries"])
         elif kind == "reject":
             self.rejects.append(message)
         elif kind == "ack":
             self.acks.append(message)
         super().apply(message)
+
+    def presence_entries(self) -> list[dict[str, Any]]:
+        """Who is here, from the presence messages received (a list, then changes)."""
+        return [self.here[session] for session in sorted(self.here)]
 
     async def op(self, op_id: int, kind: str, /, **args: Any) -> None:
         await self.send({"type": "op", "op_id": op_id, "kind": kind, "args": args})

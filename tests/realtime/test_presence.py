@@ -15,8 +15,8 @@ from tests.support import LiveServer, ok
 
 
 def entries_of(client: LiveClient) -> list[dict[str, Any]]:
-    """The latest presence list this client was sent."""
-    return client.presence[-1]["entries"] if client.presence else []
+    """Who is here, as this client was told."""
+    return client.presence_entries()
 
 
 def where(client: LiveClient, member_id: int) -> list[tuple[int | None, str | None]]:

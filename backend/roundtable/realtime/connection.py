@@ -7,8 +7,8 @@ before anything else can be sent. Then two tasks run until either ends:
 - the receiver handles one client message at a time (ops are submitted in order);
 - the sender waits for a wake-up and sends, contiguously from its own ``last_sent``,
   whatever the room has loaded (or, if it fell behind the room's buffer, what it reads
-  itself), then the latest presence list if it changed. Presence is a single slot that
-  a newer list overwrites, so nothing queues up per connection.
+  itself), then what changed in the room's presence since the version it last sent
+  (see ``presence``): one version number per connection, so nothing queues up.
 
 Sends are bounded by a timeout: a client that stops reading is closed with 4008 and
 catches up when it reconnects.
@@ -65,6 +65,7 @@ class Connection:
         self.client_id = ""
         self.member_id = 0
         self.visible: set[int] = set()
+        self.view: frozenset[int] = frozenset()  # ``visible``, as presence's cache key
         self.last_sent = 0  # every seq up to here has been considered
         self.last_delivered = 0  # the client's last_seq: the ``to`` of the last batch sent
         self.presence_key = secrets.token_urlsafe(6)
@@ -73,7 +74,8 @@ class Connection:
         self._idle = False  # the sender waits for a wake-up, in nothing's middle
         self._send_lock = asyncio.Lock()
         self._closed = False
-        self._presence_out: list[dict[str, Any]] | None = None  # latest list, not yet sent
+        self.presence_version = 0  # of the room's presence, last sent (0: nothing yet)
+        self._presence_due = False
         self.session_hash = ""  # of the session that opened it (see realtime/sessions.py)
         self._ending: Closed | None = None
 
@@ -189,13 +191,13 @@ class Connection:
         if catchup.events is None:
             await self._send_snapshot()
         else:
-            self.visible = catchup.visible
+            self._see(catchup.visible)
             self.last_sent = self.last_delivered = hello.last_seq
             await self._send_events([RenderedEvent(e) for e in catchup.events])
         self.services.hub.publish_presence(
             room, self.presence_key, self._presence_entry(None, None)
         )
-        self.send_presence(room.presence_entries())
+        self.presence_due()
 
     # -- receiving -------------------------------------------------------------------
     async def _receive_text(self) -> str:
@@ -349,9 +351,9 @@ class Connection:
                 if self._ending is not None:
                     raise self._ending
                 await self._drain()
-                entries, self._presence_out = self._presence_out, None
-                if entries is not None:
-                    await self._send_json({"type": "presence", "entries": self._seen(entries)})
+                if self._presence_due:
+                    self._presence_due = False
+                    await self._send_presence()
         except (Closed, WebSocketDisconnect):
             raise
         except Exception as exc:
@@ -416,24 +418,30 @@ class Connection:
         )
         if member is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
-        self.visible = visible
+        self._see(visible)
         await self._send_text(json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False))
         self.last_sent = self.last_delivered = int(snapshot["seq"])
-        if self.room is not None:  # what one may see changed, so may whom one sees
-            self.send_presence(self.room.presence_entries())
+        # What one may see changed, so may whom one sees: the whole list again.
+        self.presence_version = 0
+        self.presence_due()
 
-    def send_presence(self, entries: list[dict[str, Any]]) -> None:
-        """Queues the room's presence list for sending, replacing one not yet sent."""
-        self._presence_out = entries
+    def _see(self, visible: set[int]) -> None:
+        self.visible = visible
+        self.view = frozenset(visible)
+
+    def presence_due(self) -> None:
+        """The room's presence moved on (or this connection needs all of it)."""
+        self._presence_due = True
         self.wake()
 
-    def _seen(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The entries this member may see: nobody's place in a checklist hidden from them."""
-        return [
-            e
-            for e in entries
-            if e.get("checklist_id") is None or e.get("checklist_id") in self.visible
-        ]
+    async def _send_presence(self) -> None:
+        room = self.room
+        assert room is not None
+        version = room.roster.version
+        text = room.roster.text_since(self.presence_version, self.view)
+        self.presence_version = version
+        if text is not None:
+            await self._send_text(text)
 
     async def _reject(
         self, op_id: int | None, code: str, message: str, field: str | None = None

@@ -171,20 +171,17 @@ class Room:
         if self.roster.set_local(key, entry):
             self.presence_changed()
 
-    def presence_entries(self) -> list[dict[str, Any]]:
-        return self.roster.entries()
-
     def presence_changed(self) -> None:
-        """Sends everyone the new list soon, once for a burst of changes."""
+        """Sends everyone what changed soon, once for a burst of changes."""
         if self._presence_flush is None:
             loop = asyncio.get_running_loop()
             self._presence_flush = loop.call_later(0.05, self._flush_presence)
 
     def _flush_presence(self) -> None:
         self._presence_flush = None
-        entries = self.presence_entries()
-        for conn in list(self.connections):
-            conn.send_presence(entries)
+        if self.roster.tick():
+            for conn in list(self.connections):
+                conn.presence_due()
 
 
 def _read_events(workshop_id: int, after: int, engine: Engine) -> list[Event]:

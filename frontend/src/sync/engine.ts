@@ -19,6 +19,7 @@
 import { Outbox, type PendingOp } from './outbox';
 import { predict, type OpArgs, type OpKind, type PredictContext } from './ops';
 import {
+  applyPresence,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   RETRYABLE_REJECT_CODES,
@@ -176,7 +177,7 @@ export class SyncEngine {
       case 'reject':
         return this.onReject(message);
       case 'presence':
-        this.presence = message.entries;
+        this.presence = applyPresence(this.presence, message);
         return this.publish(false);
       case 'pong':
       case 'notice':

@@ -335,9 +335,26 @@ export interface PresenceEntry {
   editing_item_id: string | null;
 }
 
+/**
+ * Who is here. Without `delta`, the whole list (replaces what one had); with `delta`, what
+ * changed since the previous message: `entries` added or moved, `gone` sessions removed.
+ */
 export interface PresenceUpdate {
   type: 'presence';
   entries: PresenceEntry[];
+  delta?: boolean;
+  gone?: string[];
+}
+
+/** The presence list after `update`. */
+export function applyPresence(
+  current: readonly PresenceEntry[],
+  update: PresenceUpdate,
+): PresenceEntry[] {
+  if (!update.delta) return update.entries;
+  const gone = new Set(update.gone ?? []);
+  for (const entry of update.entries) gone.add(entry.session);
+  return [...current.filter((e) => !gone.has(e.session)), ...update.entries];
 }
 
 export interface Pong {
