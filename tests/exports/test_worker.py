@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +62,48 @@ def _worker_pids(pool: RenderPool) -> list[int]:
     executor = pool._executor
     processes = getattr(executor, "_processes", None) or {}
     return list(processes)
+
+
+def _priority_and_pid() -> bytes:
+    """Runs in a worker: its nice value and process id (and a short pause, so two calls
+    submitted together would overlap if the pool had room for both)."""
+    started = time.monotonic()
+    time.sleep(0.2)
+    return (
+        f"{os.getpriority(os.PRIO_PROCESS, 0)} {os.getpid()} {started} {time.monotonic()}".encode()
+    )
+
+
+def test_workers_run_at_a_lower_priority_one_render_at_a_time() -> None:
+    pool = RenderPool(size=1, nice=7)
+    try:
+
+        async def two_at_once() -> list[bytes]:
+            return list(
+                await asyncio.gather(pool.run(_priority_and_pid), pool.run(_priority_and_pid))
+            )
+
+        first, second = (line.split() for line in asyncio.run(two_at_once()))
+    finally:
+        pool.shutdown()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert int(first[0]) == int(second[0]) == min(own + 7, 19)
+    assert first[1] == second[1]  # the one worker process did both
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the server itself is untouched
+    spans = sorted((float(f[2]), float(f[3])) for f in (first, second))
+    assert spans[0][1] <= spans[1][0]  # one after the other, never side by side
+
+
+def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROUNDTABLE_EXPORT_WORKERS", "3")
+    monkeypatch.setenv("ROUNDTABLE_EXPORT_NICE", "0")
+    pool = RenderPool()
+    assert (pool.size, pool.nice) == (3, 0)
+    monkeypatch.delenv("ROUNDTABLE_EXPORT_WORKERS")
+    monkeypatch.delenv("ROUNDTABLE_EXPORT_NICE")
+    assert (RenderPool().size, RenderPool().nice) == (1, 10)
+    monkeypatch.setenv("ROUNDTABLE_EXPORT_NICE", "25")
+    with pytest.raises(
+        ValueError, match="ROUNDTABLE_EXPORT_NICE must be a whole number from 0 to 19"
+    ):
+        RenderPool()

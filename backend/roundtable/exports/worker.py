@@ -9,12 +9,23 @@ The app owns one, made in its lifespan.
 A render that outlives its timeout raises :class:`ExportTimeout`. A running process
 cannot be cancelled through ``concurrent.futures``, so the executor is then torn down
 and its processes terminated; the next render starts a fresh one.
+
+Renders yield to the live path. A 2,000-item PDF keeps a core busy for half a minute, and
+on a two-core server that core is one the event loop needs. So by default the pool has
+one process (a second download waits for the first instead of taking the other core),
+and each worker lowers its own scheduling priority (``nice``) before its first render.
+Typst typesets inside the worker (the ``typst`` package is a library, not a child
+process) and the threads it starts inherit the worker's priority. When the machine is
+otherwise idle a niced render runs as fast as before; it only gives way when the server
+wants the CPU. ``ROUNDTABLE_EXPORT_WORKERS`` and ``ROUNDTABLE_EXPORT_NICE`` (0 to 19)
+override the two defaults; ``bench/export_under_load.py`` measures what each buys.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +36,8 @@ from typing import Any
 from roundtable.exports.formats import FORMATS, render
 from roundtable.exports.model import Snapshot
 
-POOL_SIZE = 2
+POOL_SIZE = 1
+WORKER_NICE = 10
 DEFAULT_TIMEOUT_S = 120.0
 
 
@@ -37,15 +49,43 @@ class ExportFailed(RuntimeError):
     """A render's worker process died."""
 
 
+def _env_int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a whole number from {low} to {high}, got {raw!r}"
+        ) from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value}")
+    return value
+
+
+def lower_priority(nice: int) -> None:
+    """Runs first in each worker process: lowers its priority by ``nice`` (0: unchanged)."""
+    if nice > 0:
+        os.nice(nice)
+
+
 class RenderPool:
     def __init__(
         self,
-        size: int = POOL_SIZE,
+        size: int | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         *,
+        nice: int | None = None,
         on_rendered: Callable[[float], None] | None = None,
     ) -> None:
-        self.size = size
+        # Read when the pool is made (by the app's lifespan), never at import.
+        self.size = (
+            size if size is not None else _env_int("ROUNDTABLE_EXPORT_WORKERS", POOL_SIZE, 1, 16)
+        )
+        self.nice = (
+            nice if nice is not None else _env_int("ROUNDTABLE_EXPORT_NICE", WORKER_NICE, 0, 19)
+        )
         self.timeout_s = timeout_s
         # Renders submitted and not finished, and what hears each render's duration
         # (seconds, failures included): the app's metrics.
@@ -115,7 +155,10 @@ class RenderPool:
         with self._lock:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self.size, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=self.size,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=lower_priority,
+                    initargs=(self.nice,),
                 )
             return self._executor
 

@@ -1,0 +1,388 @@
+"""Live editing while a big export renders: edit-to-all p99 with and without an export running.
+
+A real ``roundtable serve`` on SQLite holds a workshop in breakout whose consolidated
+checklist has 2,000 items (imported as ``roundtable/v1``). Live editors retitle their
+group's items at a steady rate over WebSockets, and every member of the group must
+receive each edit (the fan-out bench's load client, ``fanout_load.py``, with its ledger of
+gaps, duplicates and losses). Each trial runs one of three scenarios:
+
+- ``none``: live editing only (the baseline);
+- ``pdf`` / ``docx``: the same, while a facilitator downloads the 2,000-item checklist in
+  that format over and over (``GET /api/workshops/{id}/export/{fmt}``), so a render is
+  running through the whole measured window.
+
+Scenarios alternate within a round so drifting machine load hits them alike; the figure
+per scenario is the median over trials of the p99 edit-to-all latency, and the ratio is
+that median against the ``none`` median of the same server configuration.
+
+Server configurations differ only in the render pool's environment
+(``ROUNDTABLE_EXPORT_WORKERS``, ``ROUNDTABLE_EXPORT_NICE``), so one run shows what each
+change to the worker buys. Nothing is pinned: the server, its render worker and this
+client share the machine's cores, as they would on a small server.
+
+    .venv/bin/python bench/export_under_load.py                  # every configuration
+    .venv/bin/python bench/export_under_load.py --configs now --trials 1 --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent / "backend"))
+
+from fanout import code_version, machine, run_async  # noqa: E402
+from fanout_load import LoadSpec, run_load  # noqa: E402
+from fanout_setup import (  # noqa: E402
+    FACILITATOR,
+    Room,
+    Roundtable,
+    ServerProcess,
+    Workshop,
+    _client,
+    _ok,
+    join,
+)
+
+from roundtable.vocab import ACTORS, DEFAULT_THEMES  # noqa: E402
+
+RESULTS = BENCH / "results"
+SCENARIOS = ("none", "pdf", "docx")
+# The render pool's settings per configuration: what the worker did before this bench
+# (two processes at normal priority), one process at normal priority, and the defaults.
+CONFIGS: dict[str, dict[str, str]] = {
+    "before": {"ROUNDTABLE_EXPORT_WORKERS": "2", "ROUNDTABLE_EXPORT_NICE": "0"},
+    "one-worker": {"ROUNDTABLE_EXPORT_WORKERS": "1", "ROUNDTABLE_EXPORT_NICE": "0"},
+    "now": {"ROUNDTABLE_EXPORT_WORKERS": "1", "ROUNDTABLE_EXPORT_NICE": "10"},
+    "nice-19": {"ROUNDTABLE_EXPORT_WORKERS": "1", "ROUNDTABLE_EXPORT_NICE": "19"},
+}
+# With one download at a time the pool's size changes nothing: "one-worker" differs from
+# "before" only with --downloaders 2 (two people downloading at once).
+DEFAULT_CONFIGS = ["before", "now", "nice-19"]
+TEXTS = (
+    "Screen every arrival at the border for signs of trafficking before any removal",
+    "การคัดกรองผู้เสียหายจากการค้ามนุษย์ ณ ด่านชายแดนโดยมีล่ามร่วมด้วย",
+    "Penyaringan korban perdagangan orang di pelabuhan dengan penerjemah",
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    items: int = 2000
+    rooms: int = 3
+    members: int = 6  # per room
+    writers: int = 2  # per room
+    rate: float = 20.0  # edits per second over all writers
+    warmup_s: float = 3.0
+    duration_s: float = 20.0
+    trials: int = 3
+    downloaders: int = 1
+
+
+def workshop_document(scenario: Scenario) -> dict[str, Any]:
+    """A workshop in breakout: groups with an item per writer, and a consolidated
+    checklist of ``scenario.items`` items in English, Thai and Bahasa Indonesia."""
+    themes: list[dict[str, Any]] = []
+    for key, label, _, subs in DEFAULT_THEMES:
+        themes.append({"key": key, "label": label, "parent": None})
+        themes += [{"key": k, "label": sub, "parent": key} for k, sub in subs]
+    actors = list(ACTORS)
+    groups = [
+        {
+            "name": f"Group {g + 1}",
+            "items": [
+                {"ref": f"G{g}W{w}", "kind": "need", "title": f"Item {w + 1} of group {g + 1}"}
+                for w in range(scenario.writers)
+            ],
+        }
+        for g in range(scenario.rooms)
+    ]
+    consolidated = []
+    for n in range(scenario.items):
+        text = TEXTS[n % len(TEXTS)]
+        consolidated.append(
+            {
+                "ref": f"K{n + 1}",
+                "kind": ("need", "response", "practice")[n % 3],
+                "themes": [themes[n % len(themes)]["key"]],
+                "title": f"{text} ({n + 1})",
+                "detail": " ".join([text] * 4),
+                "actors": actors[n % 5 : n % 5 + 2],
+                "references": ["ACTIP Art. 14", "Palermo Protocol Art. 6"][: n % 3],
+            }
+        )
+    return {
+        "format": "roundtable/v1",
+        "workshop": {"title": "Export under load", "phase": "breakout", "venue": "Bangkok"},
+        "themes": themes,
+        "groups": groups,
+        "consolidated": consolidated,
+    }
+
+
+def facilitator_session(base_url: str) -> dict[str, str]:
+    """Cookies and headers of a signed-in facilitator."""
+    with _client(base_url) as fac:
+        email, password = FACILITATOR
+        _ok(fac.post("/api/auth/login", json={"email": email, "password": password}))
+        return {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in fac.cookies.items()),
+            "X-CSRF-Token": fac.cookies["rt_csrf"],
+        }
+
+
+def seed(base_url: str, scenario: Scenario) -> Workshop:
+    session = facilitator_session(base_url)
+    with _client(base_url) as fac:
+        fac.headers.update(session)
+        document = workshop_document(scenario)
+        imported = fac.post("/api/workshops/import", json=document, timeout=900)
+        wid = _ok(imported, 201)["id"]
+        groups = _ok(fac.get(f"/api/workshops/{wid}/groups"))
+        rooms = []
+        for group in groups:
+            checklist = group["checklist_id"]
+            listed = _ok(fac.get(f"/api/workshops/{wid}/checklists/{checklist}/items"))
+            items = listed["items"] if isinstance(listed, dict) else listed
+            cookies = [join(base_url, group, m) for m in range(scenario.members)]
+            rooms.append(Room(checklist, [i["id"] for i in items][: scenario.writers], cookies))
+    return Workshop(wid, rooms)
+
+
+@dataclass
+class Exporter:
+    """Downloads the checklist in one format, again and again, until stopped."""
+
+    base_url: str
+    workshop_id: int
+    fmt: str
+    headers: dict[str, str]
+    durations: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(300)
+
+    def download(self) -> None:
+        with _client(self.base_url) as client:
+            client.headers.update(self.headers)
+            started = time.perf_counter()
+            url = f"/api/workshops/{self.workshop_id}/export/{self.fmt}"
+            response = client.get(url, timeout=300)
+            if response.status_code != 200:
+                self.errors.append(f"{response.status_code} {response.text[:200]}")
+                return
+            self.durations.append(time.perf_counter() - started)
+            self.sizes.append(len(response.content))
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.download()
+
+
+def run_trial(
+    server: ServerProcess,
+    workshop: Workshop,
+    scenario: Scenario,
+    which: str,
+    session: dict[str, str],
+) -> dict[str, Any]:
+    ws_url = f"ws://127.0.0.1:{server.port}/api/ws"
+    load = LoadSpec(
+        workshop_id=workshop.id,
+        origin=server.origin,
+        members=workshop.members(lambda _room: ws_url, cookies=True),
+        rate=scenario.rate,
+        warmup_s=scenario.warmup_s,
+        duration_s=scenario.duration_s,
+    )
+    count = scenario.downloaders if which != "none" else 0
+    exporters = [Exporter(server.origin, workshop.id, which, session) for _ in range(count)]
+    for exporter in exporters:
+        exporter.start()
+    try:
+        result = run_async(run_load(load, server.cpu_s))
+    finally:
+        for exporter in exporters:
+            exporter.stop()
+    if exporters:
+        result["exports"] = {
+            "finished": sum(len(e.durations) for e in exporters),
+            "seconds": [d for e in exporters for d in e.durations],
+            "bytes": [b for e in exporters for b in e.sizes],
+            "errors": [x for e in exporters for x in e.errors],
+        }
+    return result
+
+
+def run_config(
+    name: str, env: dict[str, str], scenario: Scenario, work: Path, workshop: Workshop | None
+) -> tuple[dict[str, Any], Workshop]:
+    """Every trial of one configuration, against its own server process (on the database
+    in ``work``, seeded by the first configuration)."""
+    roundtable = Roundtable(work)
+    roundtable.env.update(env)
+    server = roundtable.server()
+    trials: dict[str, list[dict[str, Any]]] = {s: [] for s in SCENARIOS}
+    load_before = os.getloadavg()[0]
+    # A busy machine can take a while to import the app: wait longer than fanout.py does.
+    server.start(None, timeout=180)
+    try:
+        if workshop is None:
+            workshop = seed(server.origin, scenario)
+        session = facilitator_session(server.origin)
+        # One render of each format first: the worker process starts and warms up here,
+        # not inside a measured trial.
+        warm = {}
+        for fmt in SCENARIOS[1:]:
+            exporter = Exporter(server.origin, workshop.id, fmt, session)
+            exporter.download()
+            if exporter.errors:
+                raise RuntimeError(f"{fmt} export failed: {exporter.errors[0]}")
+            warm[fmt] = exporter.durations[0]
+        alone = ", ".join(f"{k} {v:.1f} s" for k, v in warm.items())
+        print(f"[{name}] {env}; first render: {alone}", flush=True)
+        for n in range(scenario.trials):
+            order = SCENARIOS if n % 2 == 0 else tuple(reversed(SCENARIOS))
+            for which in order:
+                result = run_trial(server, workshop, scenario, which, session)
+                trials[which].append(result)
+                print(f"  [{name}] trial {n + 1} {which:<5} {one_line(result)}", flush=True)
+    finally:
+        server.stop()
+    return {
+        "env": env,
+        "alone_s": warm,
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+        "trials": trials,
+        "summary": summarise(trials),
+    }, workshop
+
+
+def p99(result: dict[str, Any]) -> float:
+    return float(result["edit_to_all_ms"]["p99"])
+
+
+def is_correct(result: dict[str, Any]) -> bool:
+    faults = sum(result["faults"].values())
+    exports_ok = not result.get("exports", {}).get("errors")
+    return bool(result["drained"]) and faults == 0 and exports_ok
+
+
+def summarise(trials: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    medians = {s: statistics.median(p99(r) for r in rs) for s, rs in trials.items() if rs}
+    p50s = {
+        s: statistics.median(r["edit_to_all_ms"]["p50"] for r in rs)
+        for s, rs in trials.items()
+        if rs
+    }
+    base = medians.get("none", float("nan"))
+    return {
+        "p99_ms_median": medians,
+        "p50_ms_median": p50s,
+        "ratio_p99": {s: medians[s] / base for s in medians if s != "none"},
+        "correct": all(is_correct(r) for rs in trials.values() for r in rs),
+        "exports_finished": {
+            s: sum(r.get("exports", {}).get("finished", 0) for r in rs) for s, rs in trials.items()
+        },
+    }
+
+
+def one_line(r: dict[str, Any]) -> str:
+    lat = r["edit_to_all_ms"]
+    exports = r.get("exports")
+    tail = f"  exports {exports['finished']}" if exports else ""
+    return (
+        f"edit-to-all p50 {lat['p50']:6.1f} ms  p99 {lat['p99']:7.1f} ms  "
+        f"delivered {r['delivered_ratio']:.3f}  faults {sum(r['faults'].values())}{tail}"
+    )
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        f"{results['scenario']['items']} items; {results['scenario']['rate']:g} edits/s; "
+        f"{results['scenario']['trials']} trials x {results['scenario']['duration_s']:g} s; "
+        f"{results['scenario']['downloaders']} download(s) at a time; "
+        f"load {results['load_average_1min']['before']:.1f} -> "
+        f"{results['load_average_1min']['after']:.1f}",
+        f"{'config':<12}{'p99 none':>10}{'p99 pdf':>10}{'p99 docx':>10}"
+        f"{'pdf/none':>10}{'docx/none':>11}{'1st pdf':>11}  correct",
+    ]
+    for name, config in results["configs"].items():
+        s = config["summary"]
+        m, ratio = s["p99_ms_median"], s["ratio_p99"]
+        lines.append(
+            f"{name:<12}{m['none']:10.1f}{m['pdf']:10.1f}{m['docx']:10.1f}"
+            f"{ratio['pdf']:10.2f}{ratio['docx']:11.2f}{config['alone_s']['pdf']:10.1f}s"
+            f"  {'yes' if s['correct'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=DEFAULT_CONFIGS)
+    parser.add_argument(
+        "--downloaders", type=int, default=1, help="concurrent downloads during export trials"
+    )
+    parser.add_argument("--trials", type=int, default=Scenario.trials)
+    parser.add_argument("--duration", type=float, default=Scenario.duration_s)
+    parser.add_argument("--rate", type=float, default=Scenario.rate)
+    parser.add_argument("--items", type=int, default=Scenario.items)
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    scenario = Scenario(
+        items=args.items,
+        rate=args.rate,
+        duration_s=args.duration,
+        trials=args.trials,
+        downloaders=args.downloaders,
+    )
+    load_before = os.getloadavg()[0]
+    configs = {}
+    workshop = None
+    with tempfile.TemporaryDirectory(prefix="rt-export-load-") as tmp:
+        work = Path(tmp)
+        Roundtable(work).prepare()
+        for name in args.configs:
+            configs[name], workshop = run_config(name, CONFIGS[name], scenario, work, workshop)
+    results = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario": asdict(scenario),
+        "machine": machine(),
+        "code": code_version(),
+        "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
+        "configs": configs,
+    }
+    output = args.output or RESULTS / f"export-load-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print()
+    print(report(results))
+    print(f"\nresults: {output}")
+    return 0 if all(c["summary"]["correct"] for c in configs.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
