@@ -82,7 +82,7 @@ FULL = Scenario()
 QUICK = Scenario(
     groups=3, members=5, writers=2, writer_rate=4.0, facilitators=2, sources=4,
     merge_every_s=0.5, warmup_s=1.0, steady_s=2.0, joins=12, joins_within_s=1.0,
-    slow_timeout_s=30.0, send_timeout_s=1.0, detail_chars=3000, steps=(2,), step_s=2.0,
+    slow_timeout_s=30.0, send_timeout_s=1.0, detail_chars=3000, steps=(), step_s=2.0,
     trials=1,
 )  # fmt: skip
 
