@@ -26,6 +26,8 @@ from functools import partial
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from roundtable.errors import OpRejected
@@ -48,6 +50,9 @@ log = logging.getLogger("roundtable.ws")
 _client_message = TypeAdapter(ClientMessage)
 _hello = TypeAdapter(Hello)
 BATCH = 500
+# The database is down, restarting, locked or out of connections: nothing is wrong with
+# the request, so the client is told to try again later (1013), not that we failed (1011).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class Closed(Exception):
@@ -96,7 +101,10 @@ class Connection:
             await self.close(closed.code, closed.reason)
         except WebSocketDisconnect:
             pass
-        except Exception:  # e.g. the database is down while a client says hello
+        except DATABASE_UNAVAILABLE as exc:  # e.g. while a client says hello
+            log.warning("live connection closed, database unavailable: %s", type(exc).__name__)
+            await self.close(CloseCode.TRY_AGAIN_LATER, "database unavailable; try again later")
+        except Exception:
             log.exception("live connection failed")
             await self.close(CloseCode.INTERNAL_ERROR, "internal error; reconnect")
         finally:
@@ -354,7 +362,7 @@ class Connection:
                 if self._presence_due:
                     self._presence_due = False
                     await self._send_presence()
-        except (Closed, WebSocketDisconnect):
+        except (Closed, WebSocketDisconnect, *DATABASE_UNAVAILABLE):
             raise
         except Exception as exc:
             # Never leave a client connected to a sender that stopped: it would wait forever.
