@@ -38,3 +38,13 @@ def test_facilitator_and_public_screens_are_not_in_the_entry_script() -> None:
     # Their components' file names appear only as the chunks the entry loads on demand.
     for screen in ("ConsolidationPage", "EditionPage", "AssessmentPage", "PublishPanel"):
         assert re.search(rf"assets/{screen}-[\w-]+\.js", entry), f"{screen} is not a separate chunk"
+
+
+def test_translations_are_fetched_only_for_the_language_shown() -> None:
+    entry = "".join((STATIC / s).read_text(encoding="utf-8") for s in _entry_scripts())
+    # English is in the entry; a Thai or Indonesian message is in a chunk of its own.
+    assert "Join your group" in entry
+    for message in ("เข้าร่วมกลุ่มของคุณ", "Bergabung dengan kelompok Anda"):
+        assert message not in entry, f"{message!r} is in the entry script"
+        chunks = [p for p in (STATIC / "assets").glob("*.js") if message in p.read_text("utf-8")]
+        assert len(chunks) == 1, f"{message!r} should be in one chunk, found {chunks}"

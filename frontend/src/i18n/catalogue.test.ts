@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   LOCALES,
   availableLocales,
   catalogueOf,
+  isLoaded,
   isMessageKey,
+  loadCatalogue,
   pickLocale,
   translate,
   translatePlural,
@@ -14,7 +16,28 @@ import { en } from './en';
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const englishKeys = Object.keys(en).sort();
 
+// First, while only English is in: the other catalogues come when asked for.
+describe('loading a catalogue', () => {
+  it('reads English until the catalogue of the language is loaded, then the language', async () => {
+    expect(isLoaded('th')).toBe(false);
+    expect(translate('th', 'join.submit')).toBe('Join');
+    const first = loadCatalogue('th');
+    expect(loadCatalogue('th')).toBe(first); // one fetch, however many ask
+    await first;
+    expect(isLoaded('th')).toBe(true);
+    expect(translate('th', 'join.submit')).toBe('เข้าร่วม');
+    expect(isLoaded('id')).toBe(false);
+  });
+
+  it('has English from the start', async () => {
+    expect(isLoaded('en')).toBe(true);
+    await expect(loadCatalogue('en')).resolves.toBeUndefined();
+  });
+});
+
 describe('catalogue', () => {
+  beforeAll(() => Promise.all(LOCALES.map((l) => loadCatalogue(l.code))));
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'undo.deleted', { title: 'Shelters' })).toBe('Deleted “Shelters”.');
     expect(translate('en', 'filter.showing', { shown: 2 })).toBe('Showing 2 of {total}');
@@ -60,7 +83,11 @@ describe('catalogue', () => {
 });
 
 describe.each(LOCALES.map((l) => l.code))('the %s catalogue', (locale) => {
-  const catalogue = catalogueOf(locale) as Record<string, string | undefined>;
+  let catalogue: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    await loadCatalogue(locale);
+    catalogue = catalogueOf(locale) as Record<string, string | undefined>;
+  });
 
   it('has every key, and no key English lacks', () => {
     expect(Object.keys(catalogue).sort()).toEqual(englishKeys);

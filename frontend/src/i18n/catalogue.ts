@@ -3,13 +3,16 @@
  * (th.ts). Each catalogue has every key (TypeScript and a test hold them to it); a key missing
  * at run time still falls back to English.
  *
+ * English is part of the app's entry script; the other catalogues are chunks of their own,
+ * fetched by `loadCatalogue` when a reader picks (or has stored) their language, so a phone
+ * only downloads the language it shows. Until a catalogue is loaded its messages read in
+ * English: the app loads the stored language before it first draws anything.
+ *
  * Keys ending in `.one` / `.other` are plural forms chosen with Intl.PluralRules (Indonesian
  * and Thai only ever use `.other`); `{name}` placeholders are filled from the params.
  */
 
 import { en, type Catalogue, type MessageKey } from './en';
-import { id } from './id';
-import { th } from './th';
 
 export type { Catalogue, MessageKey };
 
@@ -21,17 +24,49 @@ export const LOCALES: readonly { code: Locale; name: string }[] = [
   { code: 'th', name: 'ไทย' },
 ];
 
-/** Typed as partial so that a key missing at run time (a stale bundle) falls back to English. */
-const catalogues: Readonly<Record<Locale, Partial<Catalogue>>> = { en, id, th };
+const loaders: Readonly<Record<Exclude<Locale, 'en'>, () => Promise<Catalogue>>> = {
+  id: () => import('./id').then((module) => module.id),
+  th: () => import('./th').then((module) => module.th),
+};
 
-/** The catalogue of a locale, for tests and tools. */
+/** Typed as partial so that a key missing at run time (a stale bundle) falls back to English. */
+const catalogues: Record<Locale, Partial<Catalogue>> = { en, id: {}, th: {} };
+const loading = new Map<Locale, Promise<void>>();
+
+/**
+ * Fetches the catalogue of `locale` once (English is always there). A failed fetch (offline)
+ * rejects, and the next call tries again.
+ */
+export function loadCatalogue(locale: Locale): Promise<void> {
+  if (locale === 'en' || isLoaded(locale)) return Promise.resolve();
+  let pending = loading.get(locale);
+  if (!pending) {
+    pending = loaders[locale]().then(
+      (catalogue) => {
+        catalogues[locale] = catalogue;
+      },
+      (error: unknown) => {
+        loading.delete(locale);
+        throw error;
+      },
+    );
+    loading.set(locale, pending);
+  }
+  return pending;
+}
+
+export function isLoaded(locale: Locale): boolean {
+  return Object.keys(catalogues[locale]).length > 0;
+}
+
+/** The catalogue of a locale as loaded so far, for tests and tools. */
 export function catalogueOf(locale: Locale): Partial<Catalogue> {
   return catalogues[locale];
 }
 
-/** Locales with at least some translations (English always): the ones worth offering. */
+/** The locales the app offers (English always first). */
 export function availableLocales(): { code: Locale; name: string }[] {
-  return LOCALES.filter((l) => l.code === 'en' || Object.keys(catalogues[l.code]).length > 0);
+  return [...LOCALES];
 }
 
 export type Params = Readonly<Record<string, string | number>>;

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { translate, type MessageKey } from '../i18n/catalogue';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogue, translate, type MessageKey } from '../i18n/catalogue';
 import { explainProblem } from './problems';
 
 const inThai = (key: MessageKey, params?: Record<string, string | number>) => translate('th', key, params);
 
 describe('explainProblem', () => {
+  beforeAll(() => loadCatalogue('th'));
+
   it('explains known refusals in the reader’s language and keeps the server’s words', () => {
     const { reason, detail } = explainProblem({ code: 'over_budget', message: 'args.count: 2 votes left' }, inThai);
     expect(reason).toBe('คุณใช้สิทธิ์ลงคะแนนหมดแล้ว');
