@@ -135,7 +135,10 @@ def event_reach(ctx: OpContext, checklist_ids: set[int]) -> tuple[int | None, bo
 
 def on_source_changed(ctx: OpContext, item: Item, outcome: OpOutcome) -> OpOutcome:
     """A merged group item was edited, moved, deleted or restored: its consolidated item's
-    ``sources`` now mark it stale, and the same event says so."""
+    ``sources`` now mark it stale, and the same event says so. A consolidated item was
+    deleted: its sources are unmerged (``release_sources``)."""
+    if item.deleted and item.ref_number is not None:
+        return release_sources(ctx, item, outcome)
     if item.merged_into is None:
         return outcome
     consolidated = ctx.session.get(Item, item.merged_into)
@@ -144,6 +147,30 @@ def on_source_changed(ctx: OpContext, item: Item, outcome: OpOutcome) -> OpOutco
     ctx.session.flush()
     outcome.changes.append(provenance_change(ctx.session, consolidated))
     scope, resync = event_reach(ctx, {item.checklist_id, consolidated.checklist_id})
+    outcome.scope = scope
+    outcome.changes_visibility = outcome.changes_visibility or resync
+    return outcome
+
+
+def release_sources(ctx: OpContext, consolidated: Item, outcome: OpOutcome) -> OpOutcome:
+    """A deleted consolidated item lets go of its sources in the same event: each is unmerged,
+    back on the facilitators' to-do list, instead of showing "merged into" an item nobody
+    sees. Restoring the item brings back its text, not its sources: merge them into it again.
+    (``item.delete`` calls this through ``on_source_changed``.)"""
+    links = links_of(ctx.session, consolidated.id)
+    if not links:
+        return outcome
+    checklists = {consolidated.checklist_id}
+    for link in links:
+        source = ctx.session.get(Item, link.source_id)
+        ctx.session.delete(link)
+        if source is None:
+            continue
+        source.merged_into = None
+        checklists.add(source.checklist_id)
+        outcome.changes.append(upsert("item", source.id, {"merged_into": None, "merged_ref": None}))
+    ctx.session.flush()
+    scope, resync = event_reach(ctx, checklists)
     outcome.scope = scope
     outcome.changes_visibility = outcome.changes_visibility or resync
     return outcome
