@@ -49,8 +49,19 @@ def sign_in(base_url: str) -> tuple[str, str]:
         return _cookie_header(fac), fac.cookies["rt_csrf"]
 
 
-def seed_day(base_url: str, *, groups: int, members: int, sources: int, facilitators: int) -> Day:
+def seed_days(
+    base_url: str, *, groups: int, members: int, sources: int, facilitators: int, count: int
+) -> list[Day]:
+    """One day's workshop shared by ``count`` days (each trial's newcomers stay members of
+    it, not connected), each with a consolidation workshop of its own (merges use it up)."""
     live = seed_workshop(base_url, rooms=groups, members=members, writers=members)
+    return [
+        seed_day(base_url, live, groups=groups, sources=sources, facilitators=facilitators)
+        for _ in range(count)
+    ]
+
+
+def seed_day(base_url: str, live: Workshop, *, groups: int, sources: int, facilitators: int) -> Day:
     consolidation = seed_workshop(base_url, rooms=groups, members=0, writers=sources)
     cookie, csrf = sign_in(base_url)
     headers = {"Origin": base_url, "Cookie": cookie, "X-CSRF-Token": csrf}

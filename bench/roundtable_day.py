@@ -45,11 +45,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from day_setup import Day, seed_day
+from day_setup import Day, seed_days
 from day_trial import Plan, Target, run_day, run_steps
 from fanout import code_version, cores, machine, run_async
 from fanout_pg import PostgresRoundtable, fresh_database
-from fanout_setup import Roundtable, ServerProcess, running
+from fanout_setup import Roundtable, ServerProcess
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -62,8 +62,8 @@ class Scenario:
     writers: int = 5  # writers per group
     writer_rate: float = 1.0  # edits per second per writer
     facilitators: int = 5
-    sources: int = 24  # items per group of the consolidation workshop
-    merge_every_s: float = 1.0
+    sources: int = 16  # items per group of the consolidation workshop
+    merge_every_s: float = 1.5
     dashboard_every_s: float = 2.0
     warmup_s: float = 3.0
     steady_s: float = 15.0
@@ -150,7 +150,7 @@ def run(scenario: Scenario, pinned: bool, database_url: str | None) -> dict[str,
                 for name in order:
                     server = roundtable.server() if name == "roundtable" else bare_day_server(work)
                     target = roundtable_target if name == "roundtable" else bare_target
-                    with running(server, server_cpu):
+                    with serving(server, server_cpu):
                         result = run_async(run_day(target(server), days[n], plan_of(scenario)))
                     trials[name].append(result)
                     print(f"  trial {n + 1} {name:<10} {one_line(result)}", flush=True)
@@ -158,7 +158,7 @@ def run(scenario: Scenario, pinned: bool, database_url: str | None) -> dict[str,
                 for name in ("bare", "roundtable"):
                     server = roundtable.server() if name == "roundtable" else bare_day_server(work)
                     target = roundtable_target if name == "roundtable" else bare_target
-                    with running(server, server_cpu):
+                    with serving(server, server_cpu):
                         steps[name] = run_steps_async(target(server), days[-1], scenario)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -176,19 +176,22 @@ def run(scenario: Scenario, pinned: bool, database_url: str | None) -> dict[str,
 
 
 def seed(roundtable: Roundtable, s: Scenario, cpu: int | None, count: int) -> list[Day]:
-    """A day and a consolidation workshop per trial (merges and joins use them up; the
-    step test takes the participants of the last one, who are all still members)."""
-    with running(roundtable.server(), cpu) as server:
-        return [
-            seed_day(
-                server.origin,
-                groups=s.groups,
-                members=s.members,
-                sources=s.sources,
-                facilitators=s.facilitators,
-            )
-            for _ in range(count)
-        ]
+    """The day's workshop, and a consolidation workshop per trial (see ``seed_days``)."""
+    with serving(roundtable.server(), cpu) as server:
+        return seed_days(
+            server.origin, groups=s.groups, members=s.members, sources=s.sources,
+            facilitators=s.facilitators, count=count,
+        )  # fmt: skip
+
+
+@contextmanager
+def serving(server: ServerProcess, cpu: int | None) -> Iterator[ServerProcess]:
+    """``fanout_setup.running`` with more time to start: on a machine this busy, an app
+    process pinned to one shared core can take over 30 s to import and listen."""
+    try:
+        yield server.start(cpu, timeout=180)
+    finally:
+        server.stop()
 
 
 def run_steps_async(target: Target, day: Day, s: Scenario) -> list[dict[str, Any]]:
