@@ -25,6 +25,7 @@ from sqlmodel import col
 from roundtable.attribution import hides_authors, mentions, render_actor, render_values
 from roundtable.db import is_sqlite, read_session
 from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
+from roundtable.realtime.protocol import CloseCode
 from roundtable.sync.log import read_head, read_since
 from roundtable.sync.models import Event
 from roundtable.sync.registry import OpRegistry
@@ -223,7 +224,9 @@ class Hub:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        await self.notifier.start(self.on_doorbell, self.on_remote_presence, self.resync_all)
+        await self.notifier.start(
+            self.on_doorbell, self.on_remote_presence, self.resync_all, self.on_closed
+        )
         self._poller = asyncio.create_task(self._poll_forever(), name="hub-poll")
 
     async def stop(self) -> None:
@@ -313,6 +316,18 @@ class Hub:
     async def resync_all(self) -> None:
         await self._poll_once()
 
+    async def close_workshop(self, workshop_id: int) -> None:
+        """The workshop was deleted: its sockets close (4004) here and in every other
+        process. A process that misses the notification closes them at its next poll,
+        which finds the workshop gone."""
+        self.on_closed(workshop_id)
+        await self.notifier.publish_closed(workshop_id)
+
+    def on_closed(self, workshop_id: int) -> None:
+        room = self.rooms.get(workshop_id)
+        for conn in list(room.connections) if room is not None else []:
+            conn.end(CloseCode.NOT_FOUND, "this workshop was deleted")
+
     async def join(self, conn: Connection) -> Room:
         wid = conn.workshop_id
         lock = self._room_locks.setdefault(wid, asyncio.Lock())
@@ -381,6 +396,8 @@ class Hub:
         heads = await self.run_read(partial(_heads, ids))
         for wid, head in heads.items():
             self.on_doorbell(wid, head)
+        for wid in set(ids) - set(heads):  # deleted, and the notification was missed
+            self.on_closed(wid)
 
 
 def _head_and_policy(workshop_id: int, engine: Engine) -> tuple[int, str]:

@@ -1,7 +1,12 @@
-"""Doorbells: "workshop W has reached seq N", and presence between processes.
+"""Doorbells: "workshop W has reached seq N", presence between processes, and "workshop
+W was deleted: close its sockets".
 
 A doorbell only says where to read; the log holds the events. A lost doorbell delays
-delivery until the hub's periodic poll, never loses an event.
+delivery until the hub's periodic poll, never loses an event; a lost "deleted" likewise
+only delays the closing until the poll finds the workshop gone.
+
+On PostgreSQL, payloads on the one channel are ``d:<workshop>:<seq>`` (a doorbell),
+``p:<json>`` (presence, see ``presence``) and ``x:<workshop>`` (deleted).
 
 - :class:`LocalNotifier` — one process (the SQLite default, and tests).
 - :class:`PostgresNotifier` — ``NOTIFY`` inside the op's transaction (so it is sent only
@@ -27,13 +32,18 @@ CHANNEL = "roundtable"
 DoorbellHandler = Callable[[int, int], None]
 PresenceHandler = Callable[[int, dict[str, Any]], None]
 ResyncHandler = Callable[[], Awaitable[None]]
+ClosedHandler = Callable[[int], None]
 
 
 class Notifier(Protocol):
     reconnects: int
 
     async def start(
-        self, on_doorbell: DoorbellHandler, on_presence: PresenceHandler, on_resync: ResyncHandler
+        self,
+        on_doorbell: DoorbellHandler,
+        on_presence: PresenceHandler,
+        on_resync: ResyncHandler,
+        on_closed: ClosedHandler,
     ) -> None: ...
 
     async def stop(self) -> None: ...
@@ -43,6 +53,8 @@ class Notifier(Protocol):
     def rung(self, workshop_id: int, seq: int) -> None: ...
 
     async def publish_presence(self, workshop_id: int, payload: dict[str, Any]) -> None: ...
+
+    async def publish_closed(self, workshop_id: int) -> None: ...
 
     def healthy(self) -> bool: ...
 
@@ -56,7 +68,11 @@ class LocalNotifier:
         self._on_doorbell: DoorbellHandler | None = None
 
     async def start(
-        self, on_doorbell: DoorbellHandler, on_presence: PresenceHandler, on_resync: ResyncHandler
+        self,
+        on_doorbell: DoorbellHandler,
+        on_presence: PresenceHandler,
+        on_resync: ResyncHandler,
+        on_closed: ClosedHandler,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._on_doorbell = on_doorbell
@@ -76,6 +92,9 @@ class LocalNotifier:
     async def publish_presence(self, workshop_id: int, payload: dict[str, Any]) -> None:
         return None  # one process: the hub already has it
 
+    async def publish_closed(self, workshop_id: int) -> None:
+        return None  # one process: the hub closed them already
+
     def healthy(self) -> bool:
         return self._on_doorbell is not None
 
@@ -91,15 +110,21 @@ class PostgresNotifier(LocalNotifier):
         self._connected = False
         self._on_presence: PresenceHandler | None = None
         self._on_resync: ResyncHandler | None = None
+        self._on_closed: ClosedHandler | None = None
         self._send_conn: Any = None
         self._send_lock = asyncio.Lock()
 
     async def start(
-        self, on_doorbell: DoorbellHandler, on_presence: PresenceHandler, on_resync: ResyncHandler
+        self,
+        on_doorbell: DoorbellHandler,
+        on_presence: PresenceHandler,
+        on_resync: ResyncHandler,
+        on_closed: ClosedHandler,
     ) -> None:
-        await super().start(on_doorbell, on_presence, on_resync)
+        await super().start(on_doorbell, on_presence, on_resync, on_closed)
         self._on_presence = on_presence
         self._on_resync = on_resync
+        self._on_closed = on_closed
         self._task = asyncio.create_task(self._listen_forever(), name="pg-listen")
 
     async def stop(self) -> None:
@@ -118,22 +143,29 @@ class PostgresNotifier(LocalNotifier):
         )
 
     async def publish_presence(self, workshop_id: int, payload: dict[str, Any]) -> None:
-        import psycopg
-
         body = json.dumps(
             {"n": self._node_id, "w": workshop_id, "p": payload}, separators=(",", ":")
         )
         if len(body) > 7900:  # NOTIFY payloads are limited to 8000 bytes
             return
+        await self._send("p:" + body, "presence")
+
+    async def publish_closed(self, workshop_id: int) -> None:
+        await self._send(f"x:{workshop_id}", "workshop deletion")
+
+    async def _send(self, payload: str, what: str) -> None:
+        """Best effort, outside any transaction: the poll makes up for a loss."""
+        import psycopg
+
         async with self._send_lock:
             try:
                 if self._send_conn is None or self._send_conn.closed:
                     self._send_conn = await psycopg.AsyncConnection.connect(
                         self._dsn, autocommit=True
                     )
-                await self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "p:" + body))
+                await self._send_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
             except psycopg.Error as exc:
-                log.warning("presence not published: %s", exc)
+                log.warning("%s not published: %s", what, exc)
                 self._send_conn = None
 
     def healthy(self) -> bool:
@@ -175,6 +207,9 @@ class PostgresNotifier(LocalNotifier):
                 _, w, s = payload.split(":")
                 if self._on_doorbell is not None:
                     self._on_doorbell(int(w), int(s))
+            elif payload.startswith("x:"):
+                if self._on_closed is not None:
+                    self._on_closed(int(payload[2:]))
             elif payload.startswith("p:"):
                 body = json.loads(payload[2:])
                 if body.get("n") != self._node_id and self._on_presence is not None:

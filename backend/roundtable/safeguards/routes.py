@@ -18,7 +18,6 @@ from roundtable.checklists.models import Checklist, Comment, Item
 from roundtable.db import read_session, write_session
 from roundtable.deps import ClientIdPath, DbDep, FacilitatorDep, ServicesDep, Viewer, submit_as
 from roundtable.errors import OpRejected, not_found
-from roundtable.realtime.protocol import CloseCode
 from roundtable.safeguards.models import PersonalDataFlag
 from roundtable.safeguards.schemas import ArchiveBody, FlagPublic, Retention
 from roundtable.safeguards.scrub import delete_workshop_rows
@@ -114,7 +113,7 @@ async def delete_workshop(
         raise OpRejected("conflict", "archive the workshop before deleting it")
     workshop_id = viewer.workshop_id
     await services.hub.run_write(lambda: _delete(services, workshop_id))
-    await _close_live(services, workshop_id)
+    await services.hub.close_workshop(workshop_id)  # in every process
     later.add_task(services.hub.run_write, lambda: compact(services.engine))
     return Response(status_code=204)
 
@@ -124,12 +123,6 @@ def _delete(services: Services, workshop_id: int) -> None:
         erase_freed_pages(db)
         delete_workshop_rows(db, workshop_id)
         db.commit()
-
-
-async def _close_live(services: Services, workshop_id: int) -> None:
-    room = services.hub.rooms.get(workshop_id)
-    for conn in list(room.connections) if room is not None else []:
-        await conn.close(CloseCode.NOT_FOUND, "this workshop was deleted")
 
 
 def _read_flag(services: Services, viewer: Viewer, entity: str, entity_id: str) -> FlagPublic:
