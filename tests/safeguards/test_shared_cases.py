@@ -14,6 +14,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "fixtures" / "safeguards_cases.json"
 LABELLED = ROOT / "tests" / "fixtures" / "safeguards_labelled.json"
+HELDOUT = ROOT / "tests" / "fixtures" / "safeguards_heldout.json"
+
+
+def _fixture_texts() -> list[str]:
+    """Every text of the labelled and the held-out sets: both sides are held to them."""
+    texts = []
+    for path in (LABELLED, HELDOUT):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        texts += [c["text"] for c in doc["planted"]] + [o["text"] for o in doc["ordinary"]]
+    return texts
 
 
 def _spans(text: str) -> list[list[object]]:
@@ -24,10 +34,8 @@ def _spans(text: str) -> list[list[object]]:
 
 def test_the_shared_cases_are_what_the_server_finds() -> None:
     cases = json.loads(CASES.read_text(encoding="utf-8"))["cases"]
-    labelled = json.loads(LABELLED.read_text(encoding="utf-8"))
     texts = {c["text"] for c in cases}
-    assert {c["text"] for c in labelled["planted"]} <= texts
-    assert {o["text"] for o in labelled["ordinary"]} <= texts
+    assert set(_fixture_texts()) <= texts
     differ = [
         (c["text"], c["spans"], _spans(c["text"])) for c in cases if c["spans"] != _spans(c["text"])
     ]
@@ -39,11 +47,8 @@ def test_the_shared_cases_are_what_the_server_finds() -> None:
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "backend"))
     doc = json.loads(CASES.read_text(encoding="utf-8"))
-    labelled = json.loads(LABELLED.read_text(encoding="utf-8"))
     texts = [c["text"] for c in doc["cases"]]
-    for text in [c["text"] for c in labelled["planted"]] + [
-        o["text"] for o in labelled["ordinary"]
-    ]:
+    for text in _fixture_texts():
         if text not in texts:
             texts.append(text)
     doc["cases"] = [{"text": t, "spans": _spans(t)} for t in texts]

@@ -96,6 +96,13 @@ AGE_ID = re.compile(
     r"(?!\s*(?:ke atas|keatas|ke bawah|-|\u2013|sampai|hingga|s\.d\.|atau lebih))",
     ICASE,
 )
+# "gadis 15 tahun", "korban 16 tahun": an age right after a word for one person.
+AGE_ID_BARE = re.compile(
+    r"(?<!-)\b(?:gadis|bocah|remaja|korban|putri|putra|anak perempuan|anak laki-laki|seorang anak)"
+    r"\s+(\d{1,2})\s*(?:tahun|thn)\b"
+    r"(?!\s*(?:ke atas|keatas|ke bawah|kebawah|-|\u2013|sampai|hingga|s\.d\.|atau lebih))",
+    ICASE,
+)
 AGE_TH = re.compile(
     r"(?:เด็กหญิง|เด็กชาย|ด\.ญ\.|ด\.ช\.|นางสาว|น\.ส\.|นาง|นาย|เธอ|เขา|รายหนึ่ง|คนหนึ่ง|"
     r"ผู้เสียหาย(?:ราย)?|หญิงสาว|ลูกสาว|ลูกชาย|หลานสาว|น้อง)[^.\d]{0,20}?"
@@ -113,7 +120,11 @@ AGE_MORE = re.compile(
     r"|\b(?i:lahir)\s+(?i:pada\s+)?(?i:tahun)\s+((?:19|20)\d{2})\b"
 )
 NAME_AGED = re.compile(
-    r"\b([A-Z][a-z]{1,14}),?\s+aged\s+(\d{1,2})\b(?!\s*(?:-|\u2013|to|and|or|\+))"
+    r"\b([A-Z][a-z]{1,14})(,?)\s+aged\s+(\d{1,2})\b(?!\s*(?:-|\u2013|to|and|or|\+))"
+)
+# "Children, aged 12" is a group: plural words and these are never names before ", aged".
+GROUP_WORDS = frozenset(
+    "children men women people minors adults youth boys girls victims survivors".split()  # noqa: SIM905
 )
 AGE_PAREN = re.compile(r"\(\s*(\d{1,2})\s*(?:tahun|thn|th|ปี|ขวบ|y/?o|yrs?|years? old)?\s*\)", ICASE)
 
@@ -126,7 +137,8 @@ ADDRESS_PARTS = [
         r"\b(?:\d{1,4}(?:/\d{1,4})?,?\s+)?(?:Soi|Moo|Sukhumvit Soi|Thanon)\s+\d{1,3}(?:/\d{1,3})?\b"
     ),
     re.compile(
-        r"\b(?:Jl|Jln)\.?\s+(?:(?!No\.?\s*\d)[A-Z][\w.'-]*\s*){1,4}(?:No\.?\s*\d+[A-Za-z]?)?"
+        r"\b(?:Jl|Jln)\.?\s+(?:(?!No\.?\s*\d)[A-Z][\w.'-]*\s*){1,4}"
+        r"(?:\d{1,3}[A-Za-z]?,?\s+(?=No\.?\s*\d))?(?:No\.?\s*\d+[A-Za-z]?)?"
         r"|\b(?:Jalan|Gang|Gg\.)\s+(?:[A-Z][\w.'-]*\s+){1,3}No\.?\s*\d+[A-Za-z]?"
     ),
     re.compile(r"\bRT\.?\s?0?\d{1,3}\s?/?\s?RW\.?\s?0?\d{1,3}\b"),
@@ -155,6 +167,11 @@ CASE_NUMBER_PARTS = [
     ),
     re.compile(r"\bcase\s+(\d{1,6}[/-]\d{2,4})\b", ICASE),
     re.compile(
+        r"\b(?:file|case|police|court|our)\s+ref(?:erence)?\.?\s*:?\s*"
+        r"([A-Z0-9][\w.-]*[/-][\w./-]*\d[\w./-]*)",
+        ICASE,
+    ),
+    re.compile(
         r"\b(?:perkara|nomor perkara|no\.?\s*perkara|berkas perkara|laporan polisi|putusan)"
         r"\s*(?:nomor|no\.?)?\s*:?\s*([\w./-]*\d[\w./-]*)",
         ICASE,
@@ -164,7 +181,7 @@ CASE_NUMBER_PARTS = [
         r"|\bLP/[A-Z]?/?\d{1,6}/[IVX]{1,4}/\d{4}(?:/[\w.-]+)*"
     ),
     re.compile(
-        r"(?:คดี(?:หมายเลข)?(?:ดำ|แดง)?(?:ที่)?|เลขคดี|สำนวน(?:การสอบสวน)?(?:ที่)?|ปจว\.?(?:ข้อ)?)"
+        r"(?:คดี(?:อาญา|แพ่ง|ค้ามนุษย์)?(?:หมายเลข)?(?:คดี)?(?:ดำ|แดง)?(?:ที่)?|เลขคดี|สำนวน(?:การสอบสวน)?(?:ที่)?|ปจว\.?(?:ข้อ)?)"
         r"\s*([" + TH + r"]{0,3}\.?\s?\d{1,6}/\d{2,4})"
     ),
 ]
@@ -216,12 +233,42 @@ THAI_NAME = re.compile(
     + "|".join(sorted(THAI_GIVEN_NAMES, key=len, reverse=True))
     + r")"
 )
+# After the honorifics that are never the start of an ordinary word, any Thai word is a
+# name; after นาย / นาง (also the start of นายจ้าง, นายหน้า, นางพยาบาล …) only a given name
+# and a surname written apart ("นางบุญมี ศรีสุข").
+THAI_STRONG_NAME = re.compile(
+    r"(?:นางสาว|เด็กหญิง|เด็กชาย|ด\.ญ\.|ด\.ช\.|น\.ส\.)\s*([" + TH + r"]{2,15})(?![" + TH + r"])"
+)
+THAI_NAI_NANG = re.compile(
+    r"(?:นาย|นาง)(?!สาว)([" + TH + r"]{2,12}) (?=[" + TH + r"]{3,15}(?![" + TH + r"]))"
+)
+NOT_THAI_NAMES = (
+    "จ้าง", "หน้า", "ก", "อำเภอ", "ทหาร", "ตำรวจ", "พยาบาล", "แบบ", "ประกัน", "ทุน", "ด่าน",
+    "เรือ", "งาน", "ช่าง", "สิบ", "พราน", "ท่า", "แพทย์", "อากาศ", "ร้อย", "พัน", "ทะเบียน",
+    "ตรวจ", "สถานี",
+)  # fmt: skip
+# A nickname after น้อง, then the child's age: "น้องฝน อายุ 14 ปี".
+THAI_NICKNAME_AGE = re.compile(r"น้อง([" + TH + r"]{1,8}) +(?:อายุ|วัย)\s*\d{1,2}\s*(?:ปี|ขวบ)")
+THAI_SURNAME = re.compile(r" ([" + TH + r"]{3,15})(?![" + TH + r"])")
+NOT_SURNAMES = (
+    "ถูก", "ได้", "เป็น", "อายุ", "ไป", "มา", "จาก", "ที่", "และ", "ซึ่ง", "ให้", "แม่", "พ่อ",
+    "ลูก", "บอก", "กล่าว", "เล่า", "ทำ", "อยู่", "เคย", "ยัง", "ก็", "จึง", "วัย", "เกิด", "ผู้",
+    "กับ", "หรือ", "แต่", "เพื่อ", "ใน", "ขอ", "พา", "หนี", "ติดต่อ", "โทร", "ต้อง", "ไต้ก๋ง",
+    "มี", "ไม่", "จะ", "กำลัง", "เดินทาง", "ชาว", "อาศัย", "ขาย", "ถือ",
+)  # fmt: skip
+# What follows "เด็กหญิง" or "นางสาว" when it is no name: "เด็กหญิงและเด็กชาย", "เด็กชาย
+# อายุต่ำกว่า 15 ปี", "เด็กหญิงชาวเมียนมา", "นางสาวคนหนึ่ง".
+NOT_NAME_STARTS = (
+    *NOT_SURNAMES, "ชาว", "คน", "ราย", "ทุก", "ทั้ง", "ต่าง", "จำนวน", "ส่วน", "เหล่า", "บาง",
+    "หลาย", "ไทย", "วัย", "อายุ",
+)  # fmt: skip
 CAPITALISED = re.compile(r"\b[A-Z][a-z]{1,14}\b")
 CASE_CONTEXT = re.compile(
     r"\b(?:victim|survivor|girl|boy|woman|man|she|her|he|his|trafficked|rescued|recruited|"
     r"daughter|son|mother|told|says|said|case|korban|perempuan|gadis|dia|ia|diperdagangkan|"
     r"ditemukan|direkrut|diselamatkan|anaknya|years? old|shelter|escaped|sold|abused|"
-    r"exploited|found)\b|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก",
+    r"exploited|found|client|fisherman|forced|held|kept|detained|interviewed|deceived|"
+    r"confiscated|dipaksa|ditahan|dipulangkan|dijanjikan)\b|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก",
     ICASE,
 )
 FOLLOWING_NAME = re.compile(r"\s[A-Z][a-z]{1,14}\b")
@@ -232,7 +279,7 @@ NAME_WITH_AGE = re.compile(
 )
 # "the victim Aye Aye Win", "korban Siti": capitalised words right after a (lower-case) cue.
 CASE_NOUN_NAME = re.compile(
-    r"\b(?:victim|survivor|korban|the girl|the boy|the woman|the man),? +"
+    r"\b(?:victim|survivor|korban|client|the girl|the boy|the woman|the man),? +"
     r"((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)\b"
 )
 
@@ -258,7 +305,7 @@ ADDRESS_CUE_WORDS = (
     "liv", "stay", "resid", "locat", "address", "alamat", "tinggal", "domisili",
 )  # fmt: skip
 NAMED_WORDS = ("nam", "known as", "alias")
-CASE_NOUN_WORDS = ("victim", "survivor", "korban", "girl", "boy", "woman", "man")
+CASE_NOUN_WORDS = ("victim", "survivor", "korban", "client", "girl", "boy", "woman", "man")
 
 
 def find_spans(text: str) -> list[Span]:
@@ -336,9 +383,16 @@ def _ages(text: str, low: str) -> list[Span]:
         spans += [Span("birth", m.start(1), m.end(1)) for m in BIRTH_DATE.finditer(text)]
     if "aged" in low:
         for m in NAME_AGED.finditer(text):
-            if m.group(1).lower() in LATIN_GIVEN_NAMES:
+            word = m.group(1).lower()
+            # With a comma ("Joseph, aged 14,") any word but a group or a title is a name.
+            named = word in LATIN_GIVEN_NAMES or (
+                m.group(2) == "," and word not in GROUP_WORDS | NOT_NAMES | LEGAL_WORDS
+            )
+            if named:
                 spans.append(Span("name", m.start(1), m.end(1)))
-                spans.append(Span("birth", m.start(2), m.end(2)))
+                spans.append(Span("birth", m.start(3), m.end(3)))
+    if "tahun" in low or "thn" in low:
+        spans += [Span("birth", m.start(1), m.end(1)) for m in AGE_ID_BARE.finditer(text)]
     gated = (
         (AGE_EN, AGE_EN_WORDS),
         (AGE_ID, AGE_ID_WORDS),
@@ -358,8 +412,35 @@ def _ages(text: str, low: str) -> list[Span]:
         before = word.group(0).strip() if word else ""
         lowered = before.lower()
         if before and lowered not in LEGAL_WORDS | NOT_NAMES and not before.islower():
+            if ANY_THAI.match(before):
+                if not _thai_name_like(before):
+                    continue  # "ข้อเสนอแนะ (3)": a numbered point, not a person's age
+                # "มาลี (16)", "น้องแก้ว (15)": the name too, without its cue.
+                end = word.start() + len(before) if word else m.start()
+                cue = next((c for c in THAI_NAME_CUES if before.startswith(c)), "")
+                spans.append(Span("name", end - len(before) + len(cue), end))
             spans.append(Span("birth", m.start(), m.end()))
     return spans
+
+
+THAI_NAME_CUES = (
+    "นางสาว",
+    "นาง",
+    "นาย",
+    "เด็กหญิง",
+    "เด็กชาย",
+    "ด.ญ.",
+    "ด.ช.",
+    "น.ส.",
+    "น้อง",
+    "ชื่อ",
+    "คุณ",
+)
+
+
+def _thai_name_like(word: str) -> bool:
+    """A Thai word before "(16)" that says a person: a cue then a name, or a given name."""
+    return word.startswith(THAI_NAME_CUES) or word.endswith(THAI_GIVEN_NAMES)
 
 
 def _names(text: str, low: str) -> list[Span]:
@@ -376,8 +457,7 @@ def _names(text: str, low: str) -> list[Span]:
     if "thi" in low:
         spans += [Span("name", m.start(), m.end()) for m in VIET_NAME.finditer(text)]
     if ANY_THAI.search(text):
-        for pattern in (THAI_ABBREV_NAME, THAI_NAME):
-            spans += [Span("name", m.start(1), m.end(1)) for m in pattern.finditer(text)]
+        spans += _thai_names(text)
     if "(" in text or "," in text:
         for m in NAME_WITH_AGE.finditer(text):
             words = m.group(1).lower().split()
@@ -394,6 +474,37 @@ def _names(text: str, low: str) -> list[Span]:
     given = [m for m in CAPITALISED.finditer(text) if m.group(0).lower() in LATIN_GIVEN_NAMES]
     if given and CASE_CONTEXT.search(text):
         spans += [Span("name", m.start(), _name_end(text, m.end())) for m in given]
+    return spans
+
+
+def _thai_names(text: str) -> list[Span]:
+    found = [
+        (m.start(1), m.end(1))
+        for pattern in (THAI_ABBREV_NAME, THAI_NAME)
+        for m in pattern.finditer(text)
+    ]
+    found += [
+        (m.start(1), m.end(1))
+        for m in THAI_STRONG_NAME.finditer(text)
+        if not m.group(1).startswith(NOT_NAME_STARTS)
+    ]
+    found += [
+        (m.start(1), m.end(1))
+        for m in THAI_NAI_NANG.finditer(text)
+        if not m.group(1).startswith(NOT_THAI_NAMES)
+    ]
+    if "น้อง" in text:
+        found += [
+            (m.start(1), m.end(1))
+            for m in THAI_NICKNAME_AGE.finditer(text)
+            if m.group(1) not in ("สาว", "ชาย", "ๆ")  # a younger sister or brother
+        ]
+    spans = []
+    for start, end in found:
+        surname = THAI_SURNAME.match(text, end)
+        if surname is not None and not surname.group(1).startswith(NOT_SURNAMES):
+            end = surname.end()
+        spans.append(Span("name", start, end))
     return spans
 
 

@@ -89,6 +89,13 @@ const AGE_ID = re(
     `(?!\\s*(?:ke atas|keatas|ke bawah|-|\\u2013|sampai|hingga|s\\.d\\.|atau lebih))`,
   'id',
 );
+// "gadis 15 tahun", "korban 16 tahun": an age right after a word for one person.
+const AGE_ID_BARE = re(
+  `(?<!-)${B}(?:gadis|bocah|remaja|korban|putri|putra|anak perempuan|anak laki-laki|seorang anak)` +
+    `\\s+(${D}{1,2})\\s*(?:tahun|thn)${E}` +
+    `(?!\\s*(?:ke atas|keatas|ke bawah|kebawah|-|\\u2013|sampai|hingga|s\\.d\\.|atau lebih))`,
+  'id',
+);
 const AGE_TH = re(
   `(?:เด็กหญิง|เด็กชาย|ด\\.ญ\\.|ด\\.ช\\.|นางสาว|น\\.ส\\.|นาง|นาย|เธอ|เขา|รายหนึ่ง|คนหนึ่ง|` +
     `ผู้เสียหาย(?:ราย)?|หญิงสาว|ลูกสาว|ลูกชาย|หลานสาว|น้อง)[^.${D}]{0,20}?` +
@@ -101,7 +108,9 @@ const AGE_MORE = re(
     `|${B}${anyCase('lahir')}\\s+(?:${anyCase('pada')}\\s+)?${anyCase('tahun')}\\s+((?:19|20)${D}{2})${E}`,
   'd',
 );
-const NAME_AGED = re(`${B}([A-Z][a-z]{1,14}),?\\s+aged\\s+(${D}{1,2})${E}(?!\\s*(?:-|\\u2013|to|and|or|\\+))`, 'd');
+const NAME_AGED = re(`${B}([A-Z][a-z]{1,14})(,?)\\s+aged\\s+(${D}{1,2})${E}(?!\\s*(?:-|\\u2013|to|and|or|\\+))`, 'd');
+// "Children, aged 12" is a group: plural words and these are never names before ", aged".
+const GROUP_WORDS = new Set('children men women people minors adults youth boys girls victims survivors'.split(' '));
 const WORD_BEFORE = new RegExp(`(?:[A-Z][a-z]{1,14}|[${TH}]{2,})\\s*$`, 'u');
 const LEGAL_WORDS = new Set([
   ...'article section pasal ayat paragraph para clause rule huruf angka annex chapter bab'.split(' '),
@@ -115,7 +124,8 @@ const ADDRESS = [
     `${B}${D}{1,5}[A-Za-z]?(?:/${D}{1,4})?,?\\s+(?:[A-Z][${WC}'.\\-]+\\s+){1,4}` +
       `(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Highway|Alley)${E}\\.?`,
     `${B}(?:${D}{1,4}(?:/${D}{1,4})?,?\\s+)?(?:Soi|Moo|Sukhumvit Soi|Thanon)\\s+${D}{1,3}(?:/${D}{1,3})?${E}`,
-    `${B}(?:Jl|Jln)\\.?\\s+(?:(?!No\\.?\\s*${D})[A-Z][${WC}.'\\-]*\\s*){1,4}(?:No\\.?\\s*${D}+[A-Za-z]?)?` +
+    `${B}(?:Jl|Jln)\\.?\\s+(?:(?!No\\.?\\s*${D})[A-Z][${WC}.'\\-]*\\s*){1,4}` +
+      `(?:${D}{1,3}[A-Za-z]?,?\\s+(?=No\\.?\\s*${D}))?(?:No\\.?\\s*${D}+[A-Za-z]?)?` +
       `|${B}(?:Jalan|Gang|Gg\\.)\\s+(?:[A-Z][${WC}.'\\-]*\\s+){1,3}No\\.?\\s*${D}+[A-Za-z]?`,
     `${B}RT\\.?\\s?0?${D}{1,3}\\s?/?\\s?RW\\.?\\s?0?${D}{1,3}${E}`,
     `${B}(?:Blk|Block)\\.?\\s*${D}{1,4}[A-Z]?,?\\s*(?:Lot|L)\\.?\\s*${D}{1,4}${E}` +
@@ -139,9 +149,11 @@ const CASE_NUMBER = re(
     `${B}(?:case|file|docket|complaint|blotter|FIR|police report|incident report|ref|reference)` +
       `\\s*(?:no\\.?|number|num\\.?|#|nr\\.?)\\s*:?\\s*([A-Z0-9][${WC}./\\-]*${D}[${WC}./\\-]*)`,
     `${B}case\\s+(${D}{1,6}[/\\-]${D}{2,4})${E}`,
+    `${B}(?:file|case|police|court|our)\\s+ref(?:erence)?\\.?\\s*:?\\s*` +
+      `([A-Z0-9][${WC}.\\-]*[/\\-][${WC}./\\-]*${D}[${WC}./\\-]*)`,
     `${B}(?:perkara|nomor perkara|no\\.?\\s*perkara|berkas perkara|laporan polisi|putusan)` +
       `\\s*(?:nomor|no\\.?)?\\s*:?\\s*([${WC}./\\-]*${D}[${WC}./\\-]*)`,
-    `(?:คดี(?:หมายเลข)?(?:ดำ|แดง)?(?:ที่)?|เลขคดี|สำนวน(?:การสอบสวน)?(?:ที่)?|ปจว\\.?(?:ข้อ)?)` +
+    `(?:คดี(?:อาญา|แพ่ง|ค้ามนุษย์)?(?:หมายเลข)?(?:คดี)?(?:ดำ|แดง)?(?:ที่)?|เลขคดี|สำนวน(?:การสอบสวน)?(?:ที่)?|ปจว\\.?(?:ข้อ)?)` +
       `\\s*([${TH}]{0,3}\\.?\\s?${D}{1,6}/${D}{2,4})`,
   ]
     .map((p) => `(?:${p})`)
@@ -171,12 +183,39 @@ const THAI_NAME = re(
     .join('|')})`,
   'd',
 );
+// After the honorifics that are never the start of an ordinary word, any Thai word is a
+// name; after นาย / นาง (also the start of นายจ้าง, นายหน้า, นางพยาบาล …) only a given name
+// and a surname written apart ("นางบุญมี ศรีสุข").
+const THAI_STRONG_NAME = re(`(?:นางสาว|เด็กหญิง|เด็กชาย|ด\\.ญ\\.|ด\\.ช\\.|น\\.ส\\.)\\s*([${TH}]{2,15})(?![${TH}])`, 'd');
+const THAI_NAI_NANG = re(`(?:นาย|นาง)(?!สาว)([${TH}]{2,12}) (?=[${TH}]{3,15}(?![${TH}]))`, 'd');
+const NOT_THAI_NAMES = [
+  'จ้าง', 'หน้า', 'ก', 'อำเภอ', 'ทหาร', 'ตำรวจ', 'พยาบาล', 'แบบ', 'ประกัน', 'ทุน', 'ด่าน',
+  'เรือ', 'งาน', 'ช่าง', 'สิบ', 'พราน', 'ท่า', 'แพทย์', 'อากาศ', 'ร้อย', 'พัน', 'ทะเบียน',
+  'ตรวจ', 'สถานี',
+];
+// A nickname after น้อง, then the child's age: "น้องฝน อายุ 14 ปี".
+const THAI_NICKNAME_AGE = re(`น้อง([${TH}]{1,8}) +(?:อายุ|วัย)\\s*${D}{1,2}\\s*(?:ปี|ขวบ)`, 'd');
+const THAI_SURNAME = new RegExp(` ([${TH}]{3,15})(?![${TH}])`, 'uy');
+const NOT_SURNAMES = [
+  'ถูก', 'ได้', 'เป็น', 'อายุ', 'ไป', 'มา', 'จาก', 'ที่', 'และ', 'ซึ่ง', 'ให้', 'แม่', 'พ่อ',
+  'ลูก', 'บอก', 'กล่าว', 'เล่า', 'ทำ', 'อยู่', 'เคย', 'ยัง', 'ก็', 'จึง', 'วัย', 'เกิด', 'ผู้',
+  'กับ', 'หรือ', 'แต่', 'เพื่อ', 'ใน', 'ขอ', 'พา', 'หนี', 'ติดต่อ', 'โทร', 'ต้อง', 'ไต้ก๋ง',
+  'มี', 'ไม่', 'จะ', 'กำลัง', 'เดินทาง', 'ชาว', 'อาศัย', 'ขาย', 'ถือ',
+];
+// What follows "เด็กหญิง" or "นางสาว" when it is no name: "เด็กหญิงและเด็กชาย", "เด็กชาย
+// อายุต่ำกว่า 15 ปี", "เด็กหญิงชาวเมียนมา", "นางสาวคนหนึ่ง".
+const NOT_NAME_STARTS = [
+  ...NOT_SURNAMES, 'ชาว', 'คน', 'ราย', 'ทุก', 'ทั้ง', 'ต่าง', 'จำนวน', 'ส่วน', 'เหล่า', 'บาง',
+  'หลาย', 'ไทย', 'วัย', 'อายุ',
+];
+const startsWithAny = (s: string, starts: readonly string[]) => starts.some((w) => s.startsWith(w));
 const CAPITALISED = re(`${B}[A-Z][a-z]{1,14}${E}`);
 const CASE_CONTEXT = new RegExp(
   `${B}(?:victim|survivor|girl|boy|woman|man|she|her|he|his|trafficked|rescued|recruited|` +
     `daughter|son|mother|told|says|said|case|korban|perempuan|gadis|dia|ia|diperdagangkan|` +
     `ditemukan|direkrut|diselamatkan|anaknya|years? old|shelter|escaped|sold|abused|` +
-    `exploited|found)${E}|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก`,
+    `exploited|found|client|fisherman|forced|held|kept|detained|interviewed|deceived|` +
+    `confiscated|dipaksa|ditahan|dipulangkan|dijanjikan)${E}|ผู้เสียหาย|เด็กหญิง|เด็กชาย|ถูก`,
   'iu',
 );
 const FOLLOWING_NAME = new RegExp(`\\s[A-Z][a-z]{1,14}${E}`, 'uy');
@@ -187,7 +226,7 @@ const NAME_WITH_AGE = re(
 );
 // "the victim Aye Aye Win", "korban Siti": capitalised words right after a (lower-case) cue.
 const CASE_NOUN_NAME = re(
-  `${B}(?:victim|survivor|korban|the girl|the boy|the woman|the man),? +((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)${E}`,
+  `${B}(?:victim|survivor|korban|client|the girl|the boy|the woman|the man),? +((?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+)${E}`,
   'd',
 );
 const DIGIT = new RegExp(D, 'u');
@@ -281,11 +320,17 @@ function ages(text: string): Span[] {
   const spans: Span[] = [];
   for (const m of all(BIRTH_DATE, text)) spans.push(groupSpan('birth', m));
   for (const m of all(NAME_AGED, text)) {
-    if (LATIN_GIVEN_NAMES.has((m[1] ?? '').toLowerCase()) && m.indices?.[1] && m.indices[2]) {
+    const word = (m[1] ?? '').toLowerCase();
+    // With a comma ("Joseph, aged 14,") any word but a group or a title is a name.
+    const named =
+      LATIN_GIVEN_NAMES.has(word) ||
+      (m[2] === ',' && !GROUP_WORDS.has(word) && !NOT_NAMES.has(word) && !LEGAL_WORDS.has(word));
+    if (named && m.indices?.[1] && m.indices[3]) {
       spans.push({ kind: 'name', start: m.indices[1][0], end: m.indices[1][1] });
-      spans.push({ kind: 'birth', start: m.indices[2][0], end: m.indices[2][1] });
+      spans.push({ kind: 'birth', start: m.indices[3][0], end: m.indices[3][1] });
     }
   }
+  for (const m of all(AGE_ID_BARE, text)) spans.push(groupSpan('birth', m));
   for (const pattern of [AGE_EN, AGE_ID, AGE_TH, AGE_MORE]) {
     for (const m of all(pattern, text)) spans.push(groupSpan('birth', m));
   }
@@ -293,9 +338,25 @@ function ages(text: string): Span[] {
     const word = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 30), m.index));
     const before = word?.[0].trim() ?? '';
     const lowered = before.toLowerCase();
-    if (before && !LEGAL_WORDS.has(lowered) && !NOT_NAMES.has(lowered) && !isLower(before)) spans.push(span('birth', m));
+    if (before && !LEGAL_WORDS.has(lowered) && !NOT_NAMES.has(lowered) && !isLower(before)) {
+      if (THAI_START.test(before)) {
+        if (!thaiNameLike(before)) continue; // "ข้อเสนอแนะ (3)": a numbered point, not a person's age
+        // "มาลี (16)", "น้องแก้ว (15)": the name too, without its cue.
+        const end = Math.max(0, m.index - 30) + (word?.index ?? 0) + before.length;
+        const cue = THAI_NAME_CUES.find((c) => before.startsWith(c)) ?? '';
+        spans.push({ kind: 'name', start: end - before.length + cue.length, end });
+      }
+      spans.push(span('birth', m));
+    }
   }
   return spans;
+}
+
+const THAI_START = new RegExp(`^[${TH}]`, 'u');
+const THAI_NAME_CUES = ['นางสาว', 'นาง', 'นาย', 'เด็กหญิง', 'เด็กชาย', 'ด.ญ.', 'ด.ช.', 'น.ส.', 'น้อง', 'ชื่อ', 'คุณ'];
+/** A Thai word before "(16)" that says a person: a cue then a name, or a given name. */
+function thaiNameLike(word: string): boolean {
+  return startsWithAny(word, THAI_NAME_CUES) || [...THAI_GIVEN_NAMES].some((n) => word.endsWith(n));
 }
 
 function names(text: string): Span[] {
@@ -310,9 +371,7 @@ function names(text: string): Span[] {
     if (LATIN_GIVEN_NAMES.has(firstWord(m[1] ?? ''))) spans.push(groupSpan('name', m));
   }
   for (const m of all(VIET_NAME, text)) spans.push(span('name', m));
-  for (const pattern of [THAI_ABBREV_NAME, THAI_NAME]) {
-    for (const m of all(pattern, text)) spans.push(groupSpan('name', m));
-  }
+  spans.push(...thaiNames(text));
   for (const m of all(NAME_WITH_AGE, text)) {
     const words = (m[1] ?? '').toLowerCase().split(/\s+/u);
     if (words.some((w) => NOT_NAMES.has(w))) continue;
@@ -333,6 +392,23 @@ function names(text: string): Span[] {
     }
   }
   return spans;
+}
+
+function thaiNames(text: string): Span[] {
+  const found: [number, number][] = [];
+  const group = (m: RegExpExecArray) => firstGroup(m);
+  for (const pattern of [THAI_ABBREV_NAME, THAI_NAME]) for (const m of all(pattern, text)) found.push(group(m));
+  for (const m of all(THAI_STRONG_NAME, text)) if (!startsWithAny(m[1] ?? '', NOT_NAME_STARTS)) found.push(group(m));
+  for (const m of all(THAI_NAI_NANG, text)) if (!startsWithAny(m[1] ?? '', NOT_THAI_NAMES)) found.push(group(m));
+  for (const m of all(THAI_NICKNAME_AGE, text)) {
+    if (!['สาว', 'ชาย', 'ๆ'].includes(m[1] ?? '')) found.push(group(m)); // a younger sister or brother
+  }
+  return found.map(([start, end]) => {
+    THAI_SURNAME.lastIndex = end;
+    const surname = THAI_SURNAME.exec(text);
+    if (surname && !startsWithAny(surname[1] ?? '', NOT_SURNAMES)) end = surname.index + surname[0].length;
+    return { kind: 'name', start, end };
+  });
 }
 
 function nameEnd(text: string, end: number): number {
