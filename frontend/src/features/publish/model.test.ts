@@ -22,11 +22,12 @@ describe('publish panel model', () => {
     expect(byNumberDesc([edition(1), edition(3), edition(2)]).map((e) => e.number)).toEqual([3, 2, 1]);
   });
 
-  it('adds editions published live to those listed, each once, newest first', () => {
+  it('adds editions found later (live, or one’s own) to those known, each once, newest first', () => {
     expect(knownEditions([edition(1)], []).map((e) => e.number)).toEqual([1]);
     expect(knownEditions([edition(1), edition(2)], [edition(3), edition(2)]).map((e) => e.number)).toEqual([3, 2, 1]);
-    // Opened before anything was listed (or the list failed): what arrived live still shows.
+    // Live before the list came (or the list failed): what arrived live still shows.
     expect(knownEditions([], [edition(1)]).map((e) => e.number)).toEqual([1]);
+    expect(knownEditions([edition(2)], [])).toEqual([edition(2)]);
   });
 
   it('turns the public path into a link to hand out', () => {

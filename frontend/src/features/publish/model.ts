@@ -3,15 +3,15 @@
 import type { PublishedEdition } from '../edition/types';
 
 /**
- * The editions known from the list read when the panel opened and from the live events since
- * (another facilitator, the command line), each once, newest first.
+ * The editions `known` and those of `found` (the server's list, a live event from another
+ * facilitator or the command line, one's own) it lacks, each once, newest first.
  */
 export function knownEditions(
-  listed: readonly PublishedEdition[],
-  live: readonly PublishedEdition[],
+  known: readonly PublishedEdition[],
+  found: readonly PublishedEdition[],
 ): PublishedEdition[] {
-  const byNumber = new Map(listed.map((e) => [e.number, e]));
-  for (const edition of live) if (!byNumber.has(edition.number)) byNumber.set(edition.number, edition);
+  const byNumber = new Map(known.map((e) => [e.number, e]));
+  for (const edition of found) if (!byNumber.has(edition.number)) byNumber.set(edition.number, edition);
   return byNumberDesc([...byNumber.values()]);
 }
 
