@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import secrets
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import psycopg
@@ -140,15 +142,24 @@ class AppFactory:
             client.__exit__(None, None, None)
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """Argon2 is slow on purpose; the test accounts reuse one hash per password."""
+    from roundtable.security import hash_password
+
+    return hash_password(password)
+
+
 def create_facilitator_account(
     url: str, email: str = FACILITATOR_EMAIL, password: str = FACILITATOR_PASSWORD
 ) -> None:
-    from roundtable.accounts.service import create_account
+    """``create_account``, with the password's (real) hash made once per process."""
+    from roundtable.accounts import service
     from roundtable.db import write_session
 
     engine = make_engine(url)
-    with write_session(engine) as db:
-        create_account(db, email, password)
+    with write_session(engine) as db, mock.patch.object(service, "hash_password", password_hash):
+        service.create_account(db, email, password)
         db.commit()
     engine.dispose()
 
