@@ -19,6 +19,7 @@ lag (how late a 50 ms tick fires), so a client that cannot keep up shows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -229,7 +230,13 @@ class Seat(Member):
         self.last_seq = max(self.last_seq, last)
 
     async def send_edit(self, measured: bool) -> None:
-        """The fan-out bench's edit, with the ledger's ``detail`` when it has one."""
+        """The fan-out bench's edit, with the ledger's ``detail`` when it has one. On a
+        connection that has closed, the edit is expected and never delivered: the
+        listener has counted the close, and the trial goes on."""
+        with contextlib.suppress(ConnectionClosed):
+            await self._send_edit(measured)
+
+    async def _send_edit(self, measured: bool) -> None:
         if not self.day.detail:
             await super().send_edit(measured)
             return
@@ -252,7 +259,8 @@ class Seat(Member):
         op = {"type": "op", "op_id": self.op_id, "kind": "consolidation.merge",
               "args": {"source_ids": source_ids, "id": merge_id}}  # fmt: skip
         self.ledger.expect(merge_id, MERGES, self.ledger.measuring)
-        await self.ws.send(json.dumps(op))
+        with contextlib.suppress(ConnectionClosed):  # counted by the listener
+            await self.ws.send(json.dumps(op))
 
 
 async def probe(ledger: DayLedger, pinger: Seat | None, stop: asyncio.Event) -> None:

@@ -129,7 +129,7 @@ def database(url: str | None, work: Path) -> Iterator[Roundtable]:
 
 
 # -- running ---------------------------------------------------------------------------
-def run(scenario: Scenario, pinned: bool, database_url: str | None) -> dict[str, Any]:
+def run(scenario: Scenario, pinned: bool, database_url: str | None, output: Path) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     server_cpu, client_cpu = cores(pinned)
     if client_cpu is not None:
@@ -154,6 +154,8 @@ def run(scenario: Scenario, pinned: bool, database_url: str | None) -> dict[str,
                         result = run_async(run_day(target(server), days[n], plan_of(scenario)))
                     trials[name].append(result)
                     print(f"  trial {n + 1} {name:<10} {one_line(result)}", flush=True)
+                    partial = {"scenario": asdict(scenario), "trials": trials, "partial": True}
+                    output.write_text(json.dumps(partial, indent=2) + "\n", encoding="utf-8")
             if scenario.steps:
                 for name in ("bare", "roundtable"):
                     server = roundtable.server() if name == "roundtable" else bare_day_server(work)
@@ -348,11 +350,11 @@ def main() -> int:
     scenario = replace(scenario, **{k: v for k, v in overrides.items() if v is not None})
     if args.no_steps:
         scenario = replace(scenario, steps=())
-    results = run(scenario, not args.no_pin, args.database_url)
     output = args.output or RESULTS / (
         f"roundtable-day-{datetime.now(UTC):%Y%m%d-%H%M%S}{'-quick' if args.quick else ''}.json"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
+    results = run(scenario, not args.no_pin, args.database_url, output)
     output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print()
     print(report(results))
