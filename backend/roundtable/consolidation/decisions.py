@@ -56,7 +56,13 @@ def dismissal_values(row: SuggestionDismissal) -> dict[str, Any]:
 
 def dismiss(ctx: OpContext, args: DismissArgs) -> OpOutcome:
     require_consolidating(ctx)
-    ids = _distinct(args.item_ids)
+    return store_dismissal(ctx, args.item_ids)
+
+
+def store_dismissal(ctx: OpContext, item_ids: list[str]) -> OpOutcome:
+    """Stores the dismissal of ``item_ids`` (group items) unless that set is stored already;
+    the change carries the row either way. Callers check who may."""
+    ids = _distinct(item_ids)
     for n, item_id in enumerate(ids):
         item = workshop_item(ctx, item_id, f"args.item_ids.{n}", include_deleted=True)
         if is_consolidated(ctx, item):

@@ -21,9 +21,9 @@ nearest to the default on a tie; nothing moves with fewer than ``MIN_EVIDENCE`` 
 
 A term used by more than a fifth of the items being compared (and by more than three) says
 nothing about any pair in this workshop and is not applied; nor are words of three letters or
-fewer. Every adjustment is kept with its origin, so a suggestion's reason can say which decision raised or
-lowered it. Nothing is stored: the pairs are derived again from the decisions on each call,
-so undoing a merge or a dismissal undoes what was learned from it.
+fewer. Every adjustment is kept with its origin, so a suggestion's reason can say which
+decision raised or lowered it. Nothing is stored: the pairs are derived again from the
+decisions on each call, so undoing a merge or a dismissal undoes what was learned from it.
 """
 
 from __future__ import annotations

@@ -142,6 +142,9 @@ class ConsolidatedItem(ItemEntry):
     agreement: AgreementEntry | None = None
 
 
+Dismissed = Annotated[list[Ref], Field(min_length=2, max_length=20)]
+
+
 class RoundtableDocument(Part):
     """A whole workshop in the ``roundtable/v1`` interchange format."""
 
@@ -152,6 +155,11 @@ class RoundtableDocument(Part):
     themes: list[ThemeEntry] = Field(default_factory=list)
     groups: list[GroupEntry] = Field(default_factory=list)
     consolidated: list[ConsolidatedItem] = Field(default_factory=list)
+    dismissed: list[Dismissed] = Field(
+        default_factory=list,
+        description="Merge suggestions the facilitators dismissed, as the refs of their group "
+        "items: no two of one entry are suggested together again",
+    )
 
 
 @cache

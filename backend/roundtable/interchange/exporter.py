@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from roundtable.checklists.models import Checklist, Item
 from roundtable.consolidation.agreement import agreements_of, outcome_of
+from roundtable.consolidation.decisions import dismissals_of
 from roundtable.consolidation.models import Agreement
 from roundtable.groups.models import Group
 from roundtable.interchange.document import (
@@ -47,6 +48,8 @@ def export_document(session: Session, workshop_id: int) -> dict[str, Any]:
     for entry in document["consolidated"]:
         if entry.get("agreement") is None:
             entry.pop("agreement", None)  # no agreement round on it: nothing to say
+    if not document["dismissed"]:
+        document.pop("dismissed")  # nothing dismissed: documents stay as they were
     return document
 
 
@@ -58,13 +61,14 @@ def build_document(session: Session, workshop_id: int) -> RoundtableDocument:
     known = {theme.key for theme in themes}
     items = _items_by_checklist(session, workshop_id)
     sources: dict[str, list[str]] = defaultdict(list)  # consolidated item id → refs
+    refs: dict[str, str] = {}  # group item id → ref
     groups = []
     labels = group_labels()
     for group, checklist_id in _groups(session, workshop_id):
         label = next(labels)
         entries = []
         for n, item in enumerate(items[checklist_id], start=1):
-            ref = f"{label}{n}"
+            ref = refs[item.id] = f"{label}{n}"
             entries.append(GroupItem(**_item_fields(item, ref, known)))
             if item.merged_into is not None:
                 sources[item.merged_into].append(ref)
@@ -84,7 +88,20 @@ def build_document(session: Session, workshop_id: int) -> RoundtableDocument:
         themes=themes,
         groups=groups,
         consolidated=_consolidated(session, workshop_id, items[consolidated_id], sources, known),
+        dismissed=_dismissed(session, workshop_id, refs),
     )
+
+
+def _dismissed(session: Session, workshop_id: int, refs: dict[str, str]) -> list[list[str]]:
+    """Dismissed suggestions as refs in document order, oldest first, leaving out deleted
+    items (and entries left with one)."""
+    order = {ref: n for n, ref in enumerate(refs.values())}
+    found = []
+    for row in dismissals_of(session, workshop_id):
+        kept = sorted((refs[i] for i in row.item_ids if i in refs), key=order.__getitem__)
+        if len(kept) > 1:
+            found.append(kept)
+    return found
 
 
 def group_labels() -> Iterator[str]:

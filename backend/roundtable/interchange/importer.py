@@ -77,6 +77,13 @@ def apply_document(writer: OpWriter, document: RoundtableDocument, consolidated_
                 {"id": target, "level": agreement.level, "note": agreement.note},
                 system=True,
             )
+    for d, refs in enumerate(document.dismissed):
+        writer.run(
+            f"dismissed[{d}]",
+            "interchange.dismiss",
+            {"item_ids": [item_ids[ref] for ref in refs]},
+            system=True,
+        )
     phase = document.workshop.phase
     if phase is not None and phase != "setup":
         # Last, so the rules of a later phase never stand in the way of the import.

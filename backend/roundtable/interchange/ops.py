@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roundtable.access import require_facilitator
 from roundtable.checklists.models import Checklist, Item
+from roundtable.consolidation.decisions import MAX_DISMISSED, store_dismissal
 from roundtable.consolidation.models import ItemSource
 from roundtable.errors import OpRejected, invalid, not_found
 from roundtable.interchange.document import FLAG_PATTERN, AgreementLevel
@@ -41,7 +42,17 @@ class AgreementOutcome(Args):
     note: str = Field(default="", max_length=2000)
 
 
+class Dismissal(Args):
+    item_ids: list[str] = Field(min_length=2, max_length=MAX_DISMISSED)
+
+
 def register(registry: OpRegistry) -> None:
+    @op(registry, "interchange.dismiss", Dismissal, system_only=True)
+    def dismiss(ctx: OpContext, args: Dismissal) -> OpOutcome:
+        # consolidation.dismiss needs the consolidation phase; an import may be in any.
+        require_facilitator(ctx.member, "dismissing merge suggestions")
+        return store_dismissal(ctx, args.item_ids)
+
     @op(registry, "interchange.set_flags", FlagsSet, system_only=True)
     def set_flags(ctx: OpContext, args: FlagsSet) -> OpOutcome:
         require_facilitator(ctx.member, "setting item flags")

@@ -73,6 +73,13 @@ def check_document(document: RoundtableDocument) -> None:
         path = f"consolidated[{c}]"
         _check_item(path, item, themes, refs)
         _check_sources(path, item, group_refs, merged)
+    for d, entry in enumerate(document.dismissed):
+        for r, ref in enumerate(entry):
+            where = f"dismissed[{d}][{r}]"
+            if ref not in group_refs:
+                raise invalid_at(where, f"no group item has ref {ref!r}")
+            if ref in entry[:r]:
+                raise invalid_at(where, f"{ref!r} is named twice")
 
 
 def _check_themes(themes: list[ThemeEntry]) -> set[str]:

@@ -500,6 +500,8 @@ export interface RoundtableDocument {
   themes: ThemeEntry[];
   groups: GroupEntry[];
   consolidated: ConsolidatedItem[];
+  /** Merge suggestions the facilitators dismissed, as the refs of their group items: no two of one entry are suggested together again */
+  dismissed: string[][];
 }
 
 /** Items that seem to make the same point; each item is in at most one. */
