@@ -175,37 +175,56 @@ class Connection:
         self.session_hash = hash_token(token) if token else ""
         # Registered first, so whatever commits from here on reaches this connection.
         room = self.room = await self.services.hub.join(self)
+        last = hello.last_seq
+        threshold = self.services.settings.snapshot_threshold
+        if last > 0 and room.buffer_base <= last <= room.loaded <= last + threshold:
+            # The room holds what the client missed, rendered once for everyone who
+            # comes back: nothing more to read. (A resync among them sends a snapshot.)
+            self._see(who.visible)
+            await self._welcome(room.loaded, who.last_op_id, "events")
+            self.last_sent = self.last_delivered = last
+            while room.buffer_base <= self.last_sent < room.loaded:
+                await self._send_events(room.slice_after(self.last_sent, BATCH))
+        else:
+            await self._catch_up(last, who.last_op_id)
+        self.services.hub.publish_presence(
+            room, self.presence_key, self._presence_entry(None, None)
+        )
+        self.presence_due()
+
+    async def _welcome(self, head: int, last_op_id: int, mode: str) -> None:
+        await self._send_json(
+            {
+                "type": "welcome",
+                "protocol": PROTOCOL_VERSION,
+                "head_seq": head,
+                "last_op_id": last_op_id,
+                "mode": mode,
+                "member_id": self.member_id,
+            }
+        )
+
+    async def _catch_up(self, last: int, last_op_id: int) -> None:
+        """From the database: the events after ``last``, or a snapshot."""
         catchup = await self.services.hub.run_read(
             partial(
                 read_catchup,
                 self.workshop_id,
                 self.member_id,
-                hello.last_seq,
+                last,
                 self.services.settings.snapshot_threshold,
             )
         )
         if catchup is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
-        await self._send_json(
-            {
-                "type": "welcome",
-                "protocol": PROTOCOL_VERSION,
-                "head_seq": catchup.head,
-                "last_op_id": who.last_op_id,
-                "mode": "snapshot" if catchup.events is None else "events",
-                "member_id": self.member_id,
-            }
-        )
+        mode = "snapshot" if catchup.events is None else "events"
+        await self._welcome(catchup.head, last_op_id, mode)
         if catchup.events is None:
             await self._send_snapshot()
         else:
             self._see(catchup.visible)
-            self.last_sent = self.last_delivered = hello.last_seq
+            self.last_sent = self.last_delivered = last
             await self._send_events([RenderedEvent(e) for e in catchup.events])
-        self.services.hub.publish_presence(
-            room, self.presence_key, self._presence_entry(None, None)
-        )
-        self.presence_due()
 
     # -- receiving -------------------------------------------------------------------
     async def _receive_text(self) -> str:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("roundtable.hub")
 # Ops that rewrite past events (a redaction): the buffer's copies are stale.
 PURGING_KINDS = frozenset({"safeguards.redact", "workshop.erase_names"})
+ROOM_LINGER_S = 30.0  # how long a room nobody is connected to is kept
 T = TypeVar("T")
 
 
@@ -107,6 +108,9 @@ class Room:
         self.roster = Roster()
         self._fetch: asyncio.Task[None] | None = None
         self._presence_flush: asyncio.TimerHandle | None = None
+        # Since when nobody is connected (monotonic): the room stays a while, so that a
+        # whole room coming back at once (a Wi-Fi blip) is caught up from its buffer.
+        self.empty_since: float | None = None
 
     def ring(self, seq: int) -> None:
         if seq > self.target:
@@ -325,6 +329,8 @@ class Hub:
 
     def on_closed(self, workshop_id: int) -> None:
         room = self.rooms.get(workshop_id)
+        if room is not None and not room.connections:
+            del self.rooms[workshop_id]
         for conn in list(room.connections) if room is not None else []:
             conn.end(CloseCode.NOT_FOUND, "this workshop was deleted")
 
@@ -344,6 +350,7 @@ class Hub:
                 room.ring(heard)  # a commit that raced the read above
                 self._notify(wid, {"query": True})  # who is here through other processes?
             room.connections.add(conn)
+            room.empty_since = None
             self.stats["connections"] += 1
         return room
 
@@ -355,7 +362,7 @@ class Hub:
         self.stats["connections"] -= 1
         self.publish_presence(room, conn.presence_key, None)
         if not room.connections:
-            self.rooms.pop(conn.workshop_id, None)
+            room.empty_since = time.monotonic()
 
     def publish_presence(self, room: Room, key: str, entry: dict[str, Any] | None) -> None:
         room.set_presence(key, entry)
@@ -368,6 +375,11 @@ class Hub:
     def _announce(self, room: Room) -> None:
         for roster in room.roster.rosters():
             self._notify(room.workshop_id, roster)
+
+    def _drop_empty_rooms(self, now: float) -> None:
+        for wid, room in list(self.rooms.items()):
+            if room.empty_since is not None and now - room.empty_since >= ROOM_LINGER_S:
+                del self.rooms[wid]
 
     def _refresh_presence(self) -> None:
         now = time.monotonic()
@@ -384,6 +396,7 @@ class Hub:
         while True:
             await asyncio.sleep(self.poll_interval_s)
             try:
+                self._drop_empty_rooms(time.monotonic())
                 self._refresh_presence()
                 await self._poll_once()
             except Exception:

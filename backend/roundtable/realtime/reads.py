@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,25 +18,37 @@ from roundtable.workshops.models import Workshop
 
 @dataclass(frozen=True)
 class Resolved:
-    """Who is saying hello."""
+    """Who is saying hello, and what they may read (as of ``head``)."""
 
     signed_in: bool
     workshop_exists: bool
     member_id: int | None
     last_op_id: int
+    visible: set[int] = field(default_factory=set)
+    head: int = 0
 
 
 def resolve_hello(token: str | None, workshop_id: int, client_id: str, engine: Engine) -> Resolved:
+    """Everything a hello needs before its catch-up, in one read: when the room holds
+    the events the client missed, nothing more is read for it."""
     with read_session(engine) as session:
         login = find_session(session, token)
         if login is None:
             return Resolved(False, False, None, 0)
-        if session.get(Workshop, workshop_id) is None:
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
             return Resolved(True, False, None, 0)
         member = member_in_workshop(session, login, workshop_id)
+        if member is None:
+            return Resolved(True, True, None, 0)
         record = session.get(SyncClient, (client_id, workshop_id))
         return Resolved(
-            True, True, member.id if member else None, record.last_op_id if record else 0
+            True,
+            True,
+            member.id,
+            record.last_op_id if record else 0,
+            readable_checklist_ids(session, workshop, member),
+            workshop.head_seq,
         )
 
 
