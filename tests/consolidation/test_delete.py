@@ -22,7 +22,12 @@ def test_deleting_a_consolidated_item_unmerges_its_sources(board: Board) -> None
     deleted = board.op("fac", "item.delete", {"id": "k-interp"})
     changes = {c["id"]: c for c in deleted.event.changes}
     assert changes["k-interp"] == {"entity": "item", "id": "k-interp", "deleted": True}
+    hook = (
+        "item.delete must hand a deleted consolidated item to "
+        "consolidation.provenance.on_source_changed (or release_sources)"
+    )
     for source in (a1, b1):
+        assert source in changes, hook
         assert changes[source]["values"] == {"merged_into": None, "merged_ref": None}
         assert board.item(source)["merged_into"] is None
     state = board.state()
