@@ -140,13 +140,17 @@ class Crowd:
         return [*self.participants, *self.watchers, *self.mergers]
 
     async def connect(self, slow: Seat | None) -> None:
+        """Connects every seat, a wave at a time, each reading from its welcome on (an
+        early seat left unread while the rest connect would stop answering the server's
+        pings and be closed)."""
+
+        async def opened(seat: Seat) -> None:
+            await seat.connect(tiny_window=seat is slow)
+            self.listen(seat)
+
         seats = self.seats
         for wave in range(0, len(seats), CONNECT_WAVE):
-            await asyncio.gather(
-                *(s.connect(tiny_window=s is slow) for s in seats[wave : wave + CONNECT_WAVE])
-            )
-        for seat in seats:
-            self.listen(seat)
+            await asyncio.gather(*(opened(s) for s in seats[wave : wave + CONNECT_WAVE]))
 
     def listen(self, seat: Seat) -> None:
         self.listeners[seat] = asyncio.create_task(seat.listen())
@@ -266,6 +270,11 @@ async def run_day(target: Target, day: Day, plan: Plan) -> dict[str, Any]:
     result["rest"] = timings.summary()
     result |= correctness(ledger)
     result["newcomer_faults"] = sum(n.ledger.faults.total() for n in crowd.newcomers)
+    codes: dict[str, int] = {}
+    for seat in [*crowd.seats, *crowd.newcomers]:
+        for code in seat.close_codes:
+            codes[str(code)] = codes.get(str(code), 0) + 1
+    result["close_codes"] = codes  # every connection's, the end of the trial included
     return result
 
 
