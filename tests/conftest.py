@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from roundtable.config import Settings
+from tests import parallel
 from tests.support import (
     Api,
     AppFactory,
@@ -78,7 +80,19 @@ def fac(apps: AppFactory) -> Api:
     return api
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    parallel.controller_starts(config)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: sync Playwright keeps an event loop running in the main thread
-    until its session ends, and the tests that call ``asyncio.run`` cannot share it."""
+    until its session ends, and the tests that call ``asyncio.run`` cannot share it.
+    Under xdist each worker runs its tests in this order."""
     items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
+    parallel.worker_collected(items)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the groups of ``tests/parallel.py``."""
+    return parallel.make_scheduler(config, log)
