@@ -52,8 +52,12 @@ browsers:
 test-frontend:
 	@if [ -f frontend/package.json ]; then cd frontend && npm test --silent; fi
 
+# Most tests wait on servers, browsers and the network: three workers keep two cores busy.
+# `make test-python PYTEST_WORKERS=0` runs them in one process. tests/parallel.py says
+# which tests are kept together on one worker.
+PYTEST_WORKERS ?= 3
 test-python: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
 fuzz: venv  # the attack tests with twenty times the examples of CI; the API fuzz on PostgreSQL too
 	ROUNDTABLE_FUZZ_EXAMPLES=20 $(PY) -m pytest -q tests/security
