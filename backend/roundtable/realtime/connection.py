@@ -441,7 +441,12 @@ class Connection:
 
     async def _send_snapshot(self) -> None:
         snapshot, visible, member = await self.services.hub.run_read(
-            partial(read_snapshot, self.workshop_id, self.member_id)
+            partial(
+                read_snapshot,
+                self.workshop_id,
+                self.member_id,
+                cache=self.room.snapshots if self.room is not None else None,
+            )
         )
         if member is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")

@@ -26,6 +26,7 @@ from roundtable.attribution import hides_authors, mentions, render_actor, render
 from roundtable.db import is_sqlite, read_session
 from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
 from roundtable.realtime.protocol import CloseCode
+from roundtable.realtime.snapshot import SnapshotCache
 from roundtable.sync.log import read_head, read_since
 from roundtable.sync.models import Event
 from roundtable.sync.registry import OpRegistry
@@ -106,6 +107,7 @@ class Room:
         self.target = head
         self.policy = policy
         self.roster = Roster()
+        self.snapshots = SnapshotCache()  # the rows of the latest snapshot, for joiners
         self._fetch: asyncio.Task[None] | None = None
         self._presence_flush: asyncio.TimerHandle | None = None
         # Since when nobody is connected (monotonic): the room stays a while, so that a

@@ -10,7 +10,12 @@ from sqlalchemy import Engine
 from roundtable.accounts.service import find_session, member_in_workshop
 from roundtable.db import read_session
 from roundtable.groups.models import Member
-from roundtable.realtime.snapshot import build_snapshot, readable_checklist_ids
+from roundtable.realtime.snapshot import (
+    SnapshotCache,
+    cut_snapshot,
+    read_rows,
+    readable_checklist_ids,
+)
 from roundtable.sync.log import read_since
 from roundtable.sync.models import Event, SyncClient
 from roundtable.workshops.models import Workshop
@@ -84,13 +89,20 @@ def read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list
 
 
 def read_snapshot(
-    workshop_id: int, member_id: int, engine: Engine
+    workshop_id: int, member_id: int, engine: Engine, cache: SnapshotCache | None = None
 ) -> tuple[dict[str, Any], set[int], Member | None]:
+    """``member``'s snapshot now; the workshop's rows come from ``cache`` when it holds
+    them at this seq (and go there when read)."""
     with read_session(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         member = session.get(Member, member_id)
         if workshop is None or member is None or member.removed:
             return {}, set(), None
-        snapshot = build_snapshot(session, workshop, member)
+        rows = cache.at(workshop.head_seq) if cache is not None else None
+        if rows is None:
+            rows = read_rows(session, workshop)
+            if cache is not None:
+                cache.keep(rows)
+        snapshot = cut_snapshot(rows, member)
         visible = {int(c["id"]) for c in snapshot["checklists"]}
         return snapshot, visible, member
