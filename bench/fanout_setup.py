@@ -53,7 +53,7 @@ class ServerProcess:
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, cpu: int | None, timeout: float = 30.0) -> ServerProcess:
+    def start(self, cpu: int | None, timeout: float = 180.0) -> ServerProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [*self.argv, "--port", str(self.port)],

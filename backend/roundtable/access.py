@@ -6,9 +6,39 @@ session (never from the request body).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from roundtable.checklists.models import Checklist
 from roundtable.groups.models import Member
 from roundtable.workshops.models import Workshop
+
+
+class MemberLike(Protocol):
+    """What the rules read of a member: the row, or the values the write path read."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def removed(self) -> bool: ...
+    @property
+    def group_id(self) -> int | None: ...
+
+
+class WorkshopLike(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def reveal(self) -> bool: ...
+
+
+class ChecklistLike(Protocol):
+    @property
+    def workshop_id(self) -> int: ...
+    @property
+    def group_id(self) -> int | None: ...
+
 
 COMMENT_PHASES = ("breakout", "consolidation", "review")
 VOTE_PHASES = ("breakout", "review")
@@ -17,11 +47,13 @@ CONSOLIDATION_PHASES = ("consolidation", "review")
 AGREEMENT_PHASES = ("review",)
 
 
-def is_facilitator(member: Member | None) -> bool:
+def is_facilitator(member: MemberLike | None) -> bool:
     return member is not None and member.role == "facilitator" and not member.removed
 
 
-def can_read_checklist(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+def can_read_checklist(
+    member: MemberLike, workshop: WorkshopLike, checklist: ChecklistLike
+) -> bool:
     if member.removed or checklist.workshop_id != workshop.id:
         return False
     if is_facilitator(member):
@@ -31,7 +63,7 @@ def can_read_checklist(member: Member, workshop: Workshop, checklist: Checklist)
     return checklist.group_id == member.group_id or workshop.reveal
 
 
-def can_edit_items(member: Member, workshop: Workshop, checklist: Checklist) -> bool:
+def can_edit_items(member: MemberLike, workshop: WorkshopLike, checklist: ChecklistLike) -> bool:
     if is_facilitator(member):
         return checklist.workshop_id == workshop.id
     return (
@@ -99,7 +131,7 @@ def can_review_personal_data(member: Member | None) -> bool:
     return is_facilitator(member)
 
 
-def why_not_edit(member: Member, workshop: Workshop, checklist: Checklist) -> str:
+def why_not_edit(member: MemberLike, workshop: WorkshopLike, checklist: ChecklistLike) -> str:
     """A message for a refused edit that names the rule, not just 'forbidden'."""
     if member.role == "observer":
         return "observers cannot change checklists"

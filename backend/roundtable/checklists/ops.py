@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from roundtable.access import (
+    ChecklistLike,
     can_comment,
     can_edit_items,
     can_read_checklist,
@@ -21,7 +24,7 @@ from roundtable.consolidation.provenance import next_ref_number, on_source_chang
 from roundtable.errors import OpRejected, changed_fields, forbidden, invalid, not_found
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
-from roundtable.safeguards.service import screen_comment, screen_item
+from roundtable.safeguards.service import FLAG, screen, screen_comment, screen_item
 from roundtable.schemas import (
     ClientId,
     CommentCreate,
@@ -126,9 +129,9 @@ def register(registry: OpRegistry) -> None:
 
     @op(registry, "item.update", ItemUpdateArgs)
     def update_item(ctx: OpContext, args: ItemUpdateArgs) -> OpOutcome:
-        item, checklist = _item(ctx, args.id)
-        _require_edit(ctx, checklist)
-        _check_version(item, args.if_version)
+        row = _item_row(ctx, args.id)
+        _require_edit(ctx, row.checklist)
+        _check_version(row.id, row.values["updated_seq"], args.if_version)
         fields = changed_fields(
             args,
             exclude=frozenset({"id", "base_version", "if_version"}),
@@ -136,56 +139,59 @@ def register(registry: OpRegistry) -> None:
         )
         _check_tags(ctx, fields.get("themes"), fields.get("actors"))
         overwrote = []
-        field_seqs = dict(item.field_seqs or {})
+        field_seqs = dict(row.values["field_seqs"] or {})
+        written: dict[str, Any] = {}
         for name, value in fields.items():
             last = field_seqs.get(name)
             if (
                 args.base_version is not None
                 and last is not None
-                and int(last[0]) > args.base_version  # type: ignore[call-overload]
+                and int(last[0]) > args.base_version
                 and last[1] != ctx.client_id
-                and getattr(item, name) != value
+                and row.values[name] != value
             ):
                 overwrote.append(name)
-            setattr(item, name, value if value is not None else "")
+            written[name] = value if value is not None else ""
             field_seqs[name] = [ctx.seq, ctx.client_id]
-        item.field_seqs = field_seqs
-        item.updated_seq = ctx.seq
-        if ("title" in fields or "detail" in fields) and screen_item(ctx.session, item, ctx.seq):
-            fields["flags"] = item.flags
-        values = item_values(item)
-        change: dict[str, Any] = upsert(
-            "item", item.id, {"updated_seq": ctx.seq, **{k: values[k] for k in fields}}
-        )
+        if "title" in fields or "detail" in fields:
+            text = {**row.values, **written}
+            flags = _screened_flags(ctx, row.id, text["title"], text["detail"], text["flags"])
+            if flags is not None:
+                written["flags"] = fields["flags"] = flags
+        written["field_seqs"] = field_seqs
+        written["updated_seq"] = ctx.seq
+        _write_item(ctx, row.id, written)
+        values = {name: _public(written[name]) for name in fields}
+        change: dict[str, Any] = upsert("item", row.id, {"updated_seq": ctx.seq, **values})
         if overwrote:
             change["overwrote"] = overwrote
-        return on_source_changed(ctx, item, OpOutcome([change], scope=checklist.id, result=item))
+        outcome = OpOutcome([change], scope=row.checklist.id, make_result=row.after(written))
+        return _on_source_changed(ctx, row, outcome)
 
     @op(registry, "item.move", ItemMoveArgs)
     def move_item(ctx: OpContext, args: ItemMoveArgs) -> OpOutcome:
-        item, checklist = _item(ctx, args.id)
-        _require_edit(ctx, checklist)
-        item.position = args.position
-        item.updated_seq = ctx.seq
-        return on_source_changed(
-            ctx,
-            item,
-            OpOutcome(
-                [upsert("item", item.id, {"position": item.position, "updated_seq": ctx.seq})],
-                scope=checklist.id,
-                result=item,
-            ),
+        row = _item_row(ctx, args.id)
+        _require_edit(ctx, row.checklist)
+        written = {"position": args.position, "updated_seq": ctx.seq}
+        _write_item(ctx, row.id, written)
+        outcome = OpOutcome(
+            [upsert("item", row.id, {"position": args.position, "updated_seq": ctx.seq})],
+            scope=row.checklist.id,
+            make_result=row.after(written),
         )
+        return _on_source_changed(ctx, row, outcome)
 
     @op(registry, "item.delete", ItemRef)
     def delete_item(ctx: OpContext, args: ItemRef) -> OpOutcome:
-        item, checklist = _item(ctx, args.id)
-        _require_edit(ctx, checklist)
-        _check_version(item, args.if_version)
-        item.deleted = True
-        item.updated_seq = ctx.seq
-        outcome = OpOutcome([removal("item", item.id)], scope=checklist.id, result=item)
-        return on_source_changed(ctx, item, outcome)
+        row = _item_row(ctx, args.id)
+        _require_edit(ctx, row.checklist)
+        _check_version(row.id, row.values["updated_seq"], args.if_version)
+        written = {"deleted": True, "updated_seq": ctx.seq}
+        _write_item(ctx, row.id, written)
+        outcome = OpOutcome(
+            [removal("item", row.id)], scope=row.checklist.id, make_result=row.after(written)
+        )
+        return _on_source_changed(ctx, row, outcome)
 
     @op(registry, "item.restore", ItemRef)
     def restore_item(ctx: OpContext, args: ItemRef) -> OpOutcome:
@@ -299,13 +305,109 @@ def register(registry: OpRegistry) -> None:
         )
 
 
-def _check_version(item: Item, expected: int | None) -> None:
-    if expected is not None and item.updated_seq != expected:
+def _check_version(item_id: str, version: int, expected: int | None) -> None:
+    if expected is not None and version != expected:
         raise OpRejected(
             "stale",
-            f"item {item.id} is at version {item.updated_seq}, not {expected}: "
+            f"item {item_id} is at version {version}, not {expected}: "
             "reload it and apply your change again",
         )
+
+
+# -- items as values ------------------------------------------------------------------
+# The frequent item ops (update, move, delete) read and write the row with SQLAlchemy
+# Core: no ORM object, no unit of work. The statements are built once.
+_ITEMS = Item.__table__  # type: ignore[attr-defined]
+_CHECKLISTS = Checklist.__table__  # type: ignore[attr-defined]
+_ITEM_KEYS = tuple(c.key for c in _ITEMS.c)
+_ITEM_ROW = (
+    select(*_ITEMS.c, _CHECKLISTS.c.workshop_id, _CHECKLISTS.c.group_id)
+    .join_from(_ITEMS, _CHECKLISTS, _ITEMS.c.checklist_id == _CHECKLISTS.c.id)
+    .where(_ITEMS.c.id == bindparam("item_key"))
+)
+# The columns set are the keys of the parameters given.
+_UPDATE_ITEM = update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key"))
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistState:
+    id: int
+    workshop_id: int
+    group_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """An item's columns as values, with its checklist's."""
+
+    id: str
+    values: dict[str, Any]
+    checklist: ChecklistState
+
+    def after(self, written: dict[str, Any]) -> Callable[[], Item]:
+        """The REST caller's result: the item as ``written`` leaves it (made only if asked)."""
+        return lambda: Item(**{**self.values, **written})
+
+
+def _item_row(ctx: OpContext, item_id: str) -> ItemRow:
+    """The live item ``item_id`` of this workshop in a checklist the member may read."""
+    found = ctx.connection.execute(_ITEM_ROW, {"item_key": item_id}).first()
+    if found is None:
+        raise not_found("item", item_id)
+    values = dict(zip(_ITEM_KEYS, found, strict=False))
+    checklist_workshop, group_id = found[-2], found[-1]
+    checklist = ChecklistState(values["checklist_id"], checklist_workshop, group_id)
+    member, workshop = ctx.member_state, ctx.workshop_state
+    if (
+        values["workshop_id"] != workshop.id
+        or values["deleted"]
+        or (member is not None and not can_read_checklist(member, workshop, checklist))
+    ):
+        raise not_found("item", item_id)  # do not confirm it exists
+    return ItemRow(item_id, values, checklist)
+
+
+def _write_item(ctx: OpContext, item_id: str, written: dict[str, Any]) -> None:
+    ctx.connection.execute(_UPDATE_ITEM, {"item_key": item_id, **written})
+    session = ctx.session
+    # An earlier op of a batch may have left the row in the session: it is stale now.
+    held = session.identity_map.get(session.identity_key(Item, item_id))
+    if held is not None:
+        session.expire(held)
+
+
+def _screened_flags(
+    ctx: OpContext, item_id: str, title: str, detail: str, flags: list[str]
+) -> list[str] | None:
+    """The item's flags once its new text is screened for personal data; None: as before."""
+    is_open = screen(
+        ctx.session,
+        workshop_id=ctx.workshop_state.id,
+        entity="item",
+        entity_id=item_id,
+        values={"title": title, "detail": detail},
+        seq=ctx.seq,
+        maybe_open=FLAG in flags,
+    )
+    if is_open == (FLAG in flags):
+        return None
+    return [*flags, FLAG] if is_open else [f for f in flags if f != FLAG]
+
+
+def _public(value: Any) -> Any:
+    """A value as ``item_values`` gives it (lists copied)."""
+    return list(value) if isinstance(value, list) else value
+
+
+def _on_source_changed(ctx: OpContext, row: ItemRow, outcome: OpOutcome) -> OpOutcome:
+    """Consolidation's hook, for the items that take part in provenance: a merged group
+    item or a consolidated item (numbered). It gets the row as written, through the
+    session. Other items, most writes, have no provenance to keep."""
+    if row.values["merged_into"] is None and row.values["ref_number"] is None:
+        return outcome
+    item = ctx.session.get(Item, row.id)
+    assert item is not None
+    return on_source_changed(ctx, item, outcome)
 
 
 def _checklist(ctx: OpContext, checklist_id: int) -> Checklist:
@@ -348,15 +450,17 @@ def _own_comment(ctx: OpContext, comment_id: str) -> tuple[Comment, Checklist]:
     return comment, checklist
 
 
-def _require_edit(ctx: OpContext, checklist: Checklist) -> None:
-    if ctx.member is None:
+def _require_edit(ctx: OpContext, checklist: ChecklistLike) -> None:
+    member, workshop = ctx.member_state, ctx.workshop_state
+    if member is None:
         return  # system ops (import) may write anywhere
-    if not can_edit_items(ctx.member, ctx.workshop, checklist):
-        raise forbidden(why_not_edit(ctx.member, ctx.workshop, checklist))
+    if not can_edit_items(member, workshop, checklist):
+        raise forbidden(why_not_edit(member, workshop, checklist))
 
 
 def _check_tags(ctx: OpContext, themes: list[str] | None, actors: list[str] | None) -> None:
-    check_theme_keys(ctx.session, ctx.workshop, themes or [], "args.themes")
+    if themes:
+        check_theme_keys(ctx.session, ctx.workshop, themes, "args.themes")
     for actor in actors or []:
         if actor not in ACTORS:
             raise invalid("args.actors", f"unknown actor {actor!r}; use one of {', '.join(ACTORS)}")

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,7 +28,7 @@ from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
 from roundtable.realtime.protocol import CloseCode
 from roundtable.realtime.snapshot import SnapshotCache
 from roundtable.sync.log import read_head, read_since
-from roundtable.sync.models import Event
+from roundtable.sync.models import CommittedEvent, Event, EventRecord
 from roundtable.sync.registry import OpRegistry
 from roundtable.sync.service import OpRequest, Submitted, submit
 from roundtable.sync.writer import Writer
@@ -51,7 +51,7 @@ class RenderedEvent:
 
     __slots__ = ("_cache", "_mentions", "committed_at", "event", "resync", "scope", "seq")
 
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: EventRecord) -> None:
         self.event = event
         self.seq = event.seq
         self.scope = event.scope
@@ -69,7 +69,7 @@ class RenderedEvent:
         return text
 
 
-def render_event(event: Event, policy: str, viewer: int | None) -> dict[str, Any]:
+def render_event(event: EventRecord, policy: str, viewer: int | None) -> dict[str, Any]:
     changes = []
     for change in event.changes:
         values = change.get("values")
@@ -90,7 +90,7 @@ def render_event(event: Event, policy: str, viewer: int | None) -> dict[str, Any
     }
 
 
-def render_event_json(event: Event, policy: str, viewer: int | None) -> str:
+def render_event_json(event: EventRecord, policy: str, viewer: int | None) -> str:
     return json.dumps(
         render_event(event, policy, viewer), separators=(",", ":"), ensure_ascii=False
     )
@@ -135,7 +135,7 @@ class Room:
             if self.loaded < self.target:
                 self._fetch = asyncio.create_task(self._fetch_new())
 
-    def append(self, events: list[Event]) -> None:
+    def append(self, events: Sequence[EventRecord]) -> None:
         """Adds the events after ``loaded`` (read in order from the log, or handed over
         when contiguous), then wakes the connections that have something to send."""
         events = [e for e in events if e.seq > self.loaded]  # a read that raced a hand-over
@@ -275,7 +275,7 @@ class Hub:
             )
         )
 
-    def committed(self, event: Event) -> None:
+    def committed(self, event: CommittedEvent) -> None:
         """Called in the writer's thread right after a local commit, before its doorbell:
         the room takes the event as it is when it is the next one there, instead of
         reading it back. Otherwise (and in other processes) the doorbell's read does.
@@ -286,7 +286,7 @@ class Hub:
         with contextlib.suppress(RuntimeError):  # the loop closed: the process is stopping
             loop.call_soon_threadsafe(self._take_committed, event)
 
-    def _take_committed(self, event: Event) -> None:
+    def _take_committed(self, event: CommittedEvent) -> None:
         room = self.rooms.get(event.workshop_id)
         if room is not None and event.seq == room.loaded + 1:
             room.append([event])

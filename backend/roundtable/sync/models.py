@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
@@ -24,6 +25,48 @@ class Event(SQLModel, table=True):
     # Who may read what changed (phase, reveal, groups, roles): receivers re-snapshot.
     resync: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class EventRecord(Protocol):
+    """What readers of an event use: a row of the log (``Event``) or the values ``submit``
+    just wrote (``CommittedEvent``)."""
+
+    @property
+    def workshop_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def client_id(self) -> str | None: ...
+    @property
+    def op_id(self) -> int | None: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def scope(self) -> int | None: ...
+    @property
+    def changes(self) -> list[dict[str, Any]]: ...
+    @property
+    def resync(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CommittedEvent:
+    """An event as ``submit`` wrote it: the same values as its row, without the ORM."""
+
+    workshop_id: int
+    seq: int
+    client_id: str | None
+    op_id: int | None
+    actor_id: int | None
+    kind: str
+    scope: int | None
+    changes: list[dict[str, Any]]
+    resync: bool
+    created_at: datetime
 
 
 class SyncClient(SQLModel, table=True):

@@ -13,10 +13,12 @@ Handlers never commit; they raise :class:`roundtable.errors.OpRejected` to refus
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from roundtable.groups.models import Member
@@ -27,26 +29,125 @@ A = TypeVar("A", bound=BaseModel)
 Change = dict[str, Any]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class WorkshopState:
+    """The workshop's fields that authorisation reads, as the seq bump returned them
+    (current: read under the op's row lock)."""
+
+    id: int
+    phase: str
+    reveal: bool
+    archived_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberState:
+    """The acting member's fields that authorisation reads, read in the op's transaction."""
+
+    id: int
+    workshop_id: int
+    group_id: int | None
+    role: str
+    removed: bool
+
+
+def member_state(member: Member) -> MemberState:
+    assert member.id is not None
+    return MemberState(member.id, member.workshop_id, member.group_id, member.role, member.removed)
+
+
 class OpContext:
-    session: Session
-    workshop: Workshop
-    member: Member | None  # None for system ops (joining, importing)
-    seq: int
-    client_id: str | None
+    """What a handler gets besides its arguments. ``workshop_state`` and ``member_state``
+    are plain values (enough for the access rules); ``workshop`` and ``member`` are the
+    ORM rows, loaded on first use: a handler that works on values never pays for them."""
+
+    __slots__ = (
+        "_member",
+        "_workshop",
+        "client_id",
+        "connection",
+        "member_state",
+        "seq",
+        "session",
+        "workshop_state",
+    )
+
+    def __init__(
+        self,
+        session: Session,
+        workshop: WorkshopState,
+        member: MemberState | None,  # None for system ops (joining, importing)
+        seq: int,
+        client_id: str | None,
+        connection: Connection | None = None,
+    ) -> None:
+        self.session = session
+        # The session's connection, for Core statements (they bypass the unit of work).
+        self.connection = session.connection() if connection is None else connection
+        self.workshop_state = workshop
+        self.member_state = member
+        self.seq = seq
+        self.client_id = client_id
+        self._workshop: Workshop | None = None
+        self._member: Member | None = None
+
+    @property
+    def workshop(self) -> Workshop:
+        if self._workshop is None:
+            # Refreshed: the seq bump went around the session, and an earlier op of the
+            # batch may have changed the row.
+            workshop = self.session.get(Workshop, self.workshop_state.id, populate_existing=True)
+            assert workshop is not None  # the bump found it, under its lock
+            self._workshop = workshop
+        return self._workshop
+
+    @property
+    def member(self) -> Member | None:
+        if self._member is None and self.member_state is not None:
+            self._member = self.session.get(Member, self.member_state.id)
+        return self._member
+
+    @member.setter
+    def member(self, member: Member | None) -> None:
+        """Makes ``member`` the actor (a join's joiner acts in their own join)."""
+        self._member = member
+        self.member_state = None if member is None else member_state(member)
 
     @property
     def actor_id(self) -> int | None:
-        return None if self.member is None else self.member.id
+        return None if self.member_state is None else self.member_state.id
 
 
-@dataclass
 class OpOutcome:
-    changes: list[Change]
-    scope: int | None = None  # checklist id whose readers see it; None = whole workshop
-    result: Any = None  # returned to the REST caller (e.g. the created row)
-    changes_visibility: bool = False  # readers of some checklist changed: resend snapshots
-    extra: dict[str, Any] = field(default_factory=dict)
+    """What a handler returns: the changes (resulting values) for the event, who sees
+    them, and the REST caller's result (or how to make it, only if someone asks)."""
+
+    def __init__(
+        self,
+        changes: list[Change],
+        scope: int | None = None,  # checklist whose readers see it; None = whole workshop
+        result: Any = None,  # returned to the REST caller (e.g. the created row)
+        changes_visibility: bool = False,  # readers of some checklist changed: resnapshot
+        extra: dict[str, Any] | None = None,
+        *,
+        make_result: Callable[[], Any] | None = None,
+    ) -> None:
+        self.changes = changes
+        self.scope = scope
+        self.changes_visibility = changes_visibility
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self._result = result
+        self._make_result = make_result
+
+    @property
+    def result(self) -> Any:
+        if self._make_result is not None:
+            self._result, self._make_result = self._make_result(), None
+        return self._result
+
+    @result.setter
+    def result(self, value: Any) -> None:
+        self._result, self._make_result = value, None
 
 
 @dataclass(frozen=True)

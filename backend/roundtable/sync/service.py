@@ -28,29 +28,49 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from roundtable.db import write_session
 from roundtable.errors import OpRejected
 from roundtable.groups.models import Member
-from roundtable.sync.models import Event, SyncClient
-from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, OpSpec
+from roundtable.sync.models import CommittedEvent, Event, SyncClient
+from roundtable.sync.registry import (
+    MemberState,
+    OpContext,
+    OpOutcome,
+    OpRegistry,
+    OpSpec,
+    WorkshopState,
+)
 from roundtable.timeutil import utcnow
 from roundtable.workshops.models import Workshop
 
 # The write path's fixed statements, built once (building them costs more than running
-# them). Bumping the counter returns the whole workshop row, loaded into the session like
-# a ``get`` (an op may change the workshop); refreshed when the session holds it already
-# (the ops of a batch share one session).
+# them), in SQLAlchemy Core: no ORM object is made for the workshop or the member unless
+# a handler asks for one (see ``OpContext``). Bumping the counter returns what the access
+# rules read of the workshop, current under the row lock the bump takes.
+_WORKSHOPS = Workshop.__table__  # type: ignore[attr-defined]
+_MEMBERS = Member.__table__  # type: ignore[attr-defined]
 _BUMP = (
-    update(Workshop)
-    .where(col(Workshop.id) == bindparam("workshop_id"))
-    .values(head_seq=col(Workshop.head_seq) + 1)
-    .returning(Workshop)
-    .execution_options(synchronize_session=False, populate_existing=True)
+    update(_WORKSHOPS)
+    .where(_WORKSHOPS.c.id == bindparam("workshop_id"))
+    .values(head_seq=_WORKSHOPS.c.head_seq + 1)
+    .returning(
+        _WORKSHOPS.c.head_seq,
+        _WORKSHOPS.c.phase,
+        _WORKSHOPS.c.reveal,
+        _WORKSHOPS.c.archived_at,
+    )
 )
+_MEMBER = select(
+    _MEMBERS.c.id,
+    _MEMBERS.c.workshop_id,
+    _MEMBERS.c.group_id,
+    _MEMBERS.c.role,
+    _MEMBERS.c.removed,
+).where(_MEMBERS.c.id == bindparam("member_id"))
 # The idempotency record, checked and raised at once (SQLite >= 3.35 and PostgreSQL).
 _TAKE_OP_ID = text(
     "INSERT INTO sync_client (client_id, workshop_id, last_op_id)"
@@ -75,7 +95,7 @@ class Doorbell(Protocol):
 @dataclass
 class Submitted:
     seq: int | None
-    event: Event | None
+    event: CommittedEvent | None
     outcome: OpOutcome | None
     duplicate: bool = False
 
@@ -111,7 +131,7 @@ def submit(
     client_id: str | None = None,
     op_id: int | None = None,
     system: bool = False,
-    on_commit: Callable[[Event], None] | None = None,
+    on_commit: Callable[[CommittedEvent], None] | None = None,
 ) -> Submitted:
     """Applies one op (see the module's docstring). ``on_commit`` gets the committed event
     right after commit, before the doorbell rings: the local hub hands it to its room."""
@@ -146,7 +166,7 @@ def submit_batch(
     doorbell: Doorbell | None,
     requests: Sequence[OpRequest],
     *,
-    on_commit: Callable[[Event], None] | None = None,
+    on_commit: Callable[[CommittedEvent], None] | None = None,
 ) -> list[BatchResult]:
     """Applies ``requests`` in order in one transaction (see the module's docstring).
     Each result is a :class:`Submitted` or the exception ``submit`` would have raised
@@ -171,7 +191,7 @@ def _one(
     registry: OpRegistry,
     doorbell: Doorbell | None,
     req: OpRequest,
-    on_commit: Callable[[Event], None] | None,
+    on_commit: Callable[[CommittedEvent], None] | None,
 ) -> BatchResult:
     try:
         return submit(
@@ -251,16 +271,17 @@ def _apply(
 ) -> Submitted:
     """Steps 1-5 of the module's docstring, in the open transaction; raises to refuse."""
     workshop_id, client_id, op_id = req.workshop_id, req.client_id, req.op_id
-    workshop = session.execute(_BUMP, {"workshop_id": workshop_id}).scalar_one_or_none()
-    if workshop is None:
+    db = session.connection()
+    bumped = db.execute(_BUMP, {"workshop_id": workshop_id}).first()
+    if bumped is None:
         raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
-    if workshop.archived_at is not None and not spec.archived_ok:
+    seq, phase, reveal, archived_at = bumped
+    if archived_at is not None and not spec.archived_ok:
         raise OpRejected("forbidden", "this workshop is archived: it is read-only")
-    seq = workshop.head_seq
     if (
         client_id is not None
         and op_id is not None
-        and not _take_op_id(session, client_id, workshop_id, op_id)
+        and not _take_op_id(session, client_id, workshop_id, op_id, db)
     ):
         # Handled before: say where its event is (None: it was refused).
         original = session.execute(
@@ -271,10 +292,11 @@ def _apply(
             )
         ).scalar_one_or_none()
         return Submitted(seq=original, event=None, outcome=None, duplicate=True)
-    member = _resolve_member(session, workshop_id, req.member_id, req.system)
-    ctx = OpContext(session, workshop, member, seq, client_id)
+    member = _resolve_member(db, workshop_id, req.member_id, req.system)
+    workshop = WorkshopState(workshop_id, phase, bool(reveal), archived_at)
+    ctx = OpContext(session, workshop, member, seq, client_id, db)
     outcome = spec.apply(ctx, parsed)
-    event = Event(
+    event = CommittedEvent(
         workshop_id=workshop_id,
         seq=seq,
         client_id=client_id,
@@ -290,7 +312,7 @@ def _apply(
     )
     # On the connection, not through the session: no autoflush here (the changed rows
     # are flushed at commit, or at the end of the op's savepoint in a batch).
-    session.connection().execute(
+    db.execute(
         _INSERT_EVENT,
         {
             "workshop_id": workshop_id,
@@ -298,7 +320,7 @@ def _apply(
             "client_id": client_id,
             "op_id": op_id,
             "actor_id": event.actor_id,
-            "kind": req.kind,
+            "kind": event.kind,
             "scope": event.scope,
             "changes": event.changes,
             "resync": event.resync,
@@ -311,7 +333,9 @@ def _apply(
 
 
 def _announce(
-    results: list[Submitted], on_commit: Callable[[Event], None] | None, doorbell: Doorbell | None
+    results: list[Submitted],
+    on_commit: Callable[[CommittedEvent], None] | None,
+    doorbell: Doorbell | None,
 ) -> None:
     """After commit: each event to ``on_commit`` in order, then one doorbell per workshop."""
     heads: dict[int, int] = {}
@@ -341,12 +365,15 @@ def _unavailable(exc: OperationalError) -> OpRejected:
     return OpRejected("unavailable", f"the database is unavailable ({_short(exc)})")
 
 
-def _take_op_id(session: Session, client_id: str, workshop_id: int, op_id: int) -> bool:
+def _take_op_id(
+    session: Session, client_id: str, workshop_id: int, op_id: int, db: Connection | None = None
+) -> bool:
     """Raises the client's op id to ``op_id`` in one statement; False if it was there
     already (the op was handled before). Inside the op's transaction, so a refusal
     rolls it back too (and ``_recorded`` then records the refused id)."""
     params = {"client_id": client_id, "workshop_id": workshop_id, "op_id": op_id}
-    return session.connection().execute(_TAKE_OP_ID, params).first() is not None
+    db = session.connection() if db is None else db
+    return db.execute(_TAKE_OP_ID, params).first() is not None
 
 
 def _short(exc: Exception) -> str:
@@ -354,16 +381,16 @@ def _short(exc: Exception) -> str:
 
 
 def _resolve_member(
-    session: Session, workshop_id: int, member_id: int | None, system: bool
-) -> Member | None:
+    db: Connection, workshop_id: int, member_id: int | None, system: bool
+) -> MemberState | None:
     if member_id is None:
         if system:
             return None
         raise OpRejected("unauthenticated", "sign in or join a group first")
-    member = session.get(Member, member_id)
-    if member is None or member.workshop_id != workshop_id or member.removed:
+    row = db.execute(_MEMBER, {"member_id": member_id}).first()
+    if row is None or row.workshop_id != workshop_id or row.removed:
         raise OpRejected("forbidden", "you are not a member of this workshop")
-    return member
+    return MemberState(row.id, row.workshop_id, row.group_id, row.role, bool(row.removed))
 
 
 def _recorded(
