@@ -280,7 +280,9 @@ def _with_values(
     for change in event.changes:
         change = dict(change)
         if change.get("entity") == flag.entity and str(change.get("id")) == flag.entity_id:
-            change["values"] = {**(change.get("values") or {}), **next(pending)}
+            texts_here = next(pending)
+            if texts_here:  # a removal carries no values, and keeps carrying none
+                change["values"] = {**(change.get("values") or {}), **texts_here}
         changes.append(change)
     return changes
 
