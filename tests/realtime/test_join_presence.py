@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from roundtable.realtime.presence import KEPT_TICKS, Roster, visible
+from roundtable.realtime.presence import KEPT_TICKS, Roster, tick_interval, visible
 
 
 class Viewer:
@@ -131,3 +131,10 @@ def test_remote_entries_and_expiry_are_changes_too() -> None:
     roster.tick()
     viewer.catch_up(roster)
     assert viewer.here == {}
+
+
+def test_big_rooms_tick_less_often() -> None:
+    # About MESSAGES_PER_S presence messages a second in all, whatever the room's size.
+    assert tick_interval(10) == 0.05
+    assert tick_interval(300) == 0.3
+    assert tick_interval(5000) == 1.0

@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from roundtable.attribution import hides_authors, mentions, render_actor, render_values
 from roundtable.db import is_sqlite, read_session
-from roundtable.realtime.presence import EXPIRY_PERIODS, Roster
+from roundtable.realtime.presence import EXPIRY_PERIODS, Roster, tick_interval
 from roundtable.realtime.protocol import CloseCode
 from roundtable.realtime.snapshot import SnapshotCache
 from roundtable.sync.log import read_head, read_since
@@ -182,7 +182,8 @@ class Room:
         """Sends everyone what changed soon, once for a burst of changes."""
         if self._presence_flush is None:
             loop = asyncio.get_running_loop()
-            self._presence_flush = loop.call_later(0.05, self._flush_presence)
+            delay = tick_interval(len(self.connections))
+            self._presence_flush = loop.call_later(delay, self._flush_presence)
 
     def _flush_presence(self) -> None:
         self._presence_flush = None

@@ -14,7 +14,10 @@ dropped, so the people of a process that died (kill -9, lost host) fade out inst
 staying "here" forever.
 
 To clients, presence goes as changes. The roster collects what changed between two
-*ticks* (the room ticks at most every 50 ms); a tick gives those changes a version. A
+*ticks*; a tick gives those changes a version. A room ticks at most every 50 ms, and less
+often the more connections it has (:func:`tick_interval`), so that a crowd arriving at
+once is sent about a thousand presence messages a second in all, not one per
+connection per 50 ms. A
 connection remembers the version it was last sent and is sent, as one message, what
 changed since, or the whole list when it has nothing yet (a new or re-sent connection) or
 fell further behind than the kept ticks. What a connection may see depends only on its
@@ -34,10 +37,17 @@ from typing import Any
 EXPIRY_PERIODS = 3
 NOTIFY_BUDGET = 7000  # bytes of roster per notification (PostgreSQL allows 8000)
 KEPT_TICKS = 64  # a connection further behind than this gets the whole list
+MESSAGES_PER_S = 1000  # presence messages a room sends per second, at most (roughly)
 
 Entry = dict[str, Any]
 View = frozenset[int]  # the checklists a connection may read
 Change = tuple[Entry | None, Entry | None]  # before, after
+
+
+def tick_interval(connections: int) -> float:
+    """Seconds between a room's presence ticks: 50 ms up to 50 connections, then longer,
+    up to a second from 1,000 connections on."""
+    return min(1.0, max(0.05, connections / MESSAGES_PER_S))
 
 
 def visible(entry: Entry | None, view: View) -> bool:
