@@ -34,6 +34,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
+PRESENCE = '{"type":"presence"'  # how Roundtable's presence messages begin
 MERGES = -1  # the pseudo-room of the consolidation workshop's merges
 MS = 1000.0
 
@@ -48,6 +49,7 @@ class DayLedger(Ledger):
     pings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     loop_lag: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     unjudged: int = 0  # events that are neither an edit nor a merge
+    presence: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # bytes
     seq_of: dict[str, int] = field(default_factory=dict)  # key -> the seq it was committed at
     item_of_writer: dict[str, str] = field(default_factory=dict)  # client id -> its item
     # Edit-to-all leaves out one designated seat (the slow reader, on both servers): per
@@ -89,6 +91,7 @@ class DayLedger(Ledger):
             "delivery_others_ms": ms_stats(others),
             "ping_rtt_ms": ms_stats(pings),
             "client_loop_lag_ms": ms_stats(lag),
+            "presence_bytes": self.presence[phase],
         }
 
 
@@ -182,6 +185,9 @@ class Seat(Member):
         try:
             async for raw in self.ws:
                 at = time.perf_counter()
+                if raw.startswith(PRESENCE):  # not parsed: 300 joins bring thousands a second
+                    self.day.presence[self.day.phase] += len(raw)
+                    continue
                 message = json.loads(raw)
                 kind = message.get("type")
                 if kind == "events":
