@@ -6,8 +6,9 @@ rate on a fixed clock (open loop):
 1. *warm-up*, then *steady*: the day as it is, facilitators on the dashboard and merging;
    server CPU per delivery is taken over this phase;
 2. *slow*: one facilitator's laptop stops reading; the phase lasts until the server has
-   closed that connection (its ``roundtable_connections`` gauge drops), then the laptop
-   reads what was in flight, sees the close and reconnects from its ``last_seq``;
+   closed that connection (its ``roundtable_connections`` gauge drops); then, as
+   *reconnect*, the laptop reads what was in flight, sees the close and reconnects from
+   its ``last_seq``;
 3. *export*: the consolidated checklist as PDF and the day's workshop as JSON, at once;
 4. *joins*: newcomers join by code and connect, spread over a couple of seconds.
 
@@ -264,7 +265,7 @@ async def run_day(target: Target, day: Day, plan: Plan) -> dict[str, Any]:
     await crowd.close()
     result["phases"] = {
         p: ledger.phase_summary(p)
-        for p in ("steady", "slow", "export", "joins")
+        for p in ("steady", "slow", "reconnect", "export", "joins")
         if p in seen(ledger)
     }
     result["rest"] = timings.summary()
@@ -311,7 +312,9 @@ async def slow_reader(crowd: Crowd, slow: Seat, plan: Plan) -> dict[str, Any]:
             closed_by_server = True
             break
     stalled_s = time.perf_counter() - started
-    # It reads again: what was in flight, then the end of the connection.
+    # It reads again: what was in flight, then the end of the connection. From here on the
+    # others' latencies count as the reconnection's (a snapshot of the whole workshop).
+    crowd.ledger.phase = "reconnect"
     crowd.listen(slow)
     done, _ = await asyncio.wait([crowd.listeners[slow]], timeout=30)
     if not done:  # the server never let go: the laptop gives up instead
