@@ -3,7 +3,8 @@
 Group items are merged into consolidated items with the import's system op
 (``interchange.link_merged``) through the one write path. Moving a source from one
 consolidated item to another (a split or a merge after publishing) is written to the
-row directly: that is what the consolidation ops do to ``merged_into``.
+rows directly: that is what the consolidation ops do to ``merged_into`` and to the
+source's provenance link (``item_source``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roundtable.checklists.models import Item
+from roundtable.consolidation.models import ItemSource
 from roundtable.db import write_session
 from roundtable.services import Services
 from roundtable.sync.service import submit
@@ -102,6 +104,9 @@ class World:
             row = db.get(Item, self.group_items[source])
             assert row is not None
             row.merged_into = self.items[target]
+            link = db.get(ItemSource, row.id)
+            if link is not None:
+                link.consolidated_id = row.merged_into
             db.commit()
 
     def flag(self, label: str, flags: list[str]) -> None:

@@ -164,8 +164,8 @@ def release_sources(ctx: OpContext, consolidated: Item, outcome: OpOutcome) -> O
     for link in links:
         source = ctx.session.get(Item, link.source_id)
         ctx.session.delete(link)
-        if source is None:
-            continue
+        if source is None or source.merged_into != consolidated.id:
+            continue  # a link left behind by an older move: the item went elsewhere
         source.merged_into = None
         checklists.add(source.checklist_id)
         outcome.changes.append(upsert("item", source.id, {"merged_into": None, "merged_ref": None}))
