@@ -185,7 +185,8 @@ class Seat(Member):
         try:
             async for raw in self.ws:
                 at = time.perf_counter()
-                if raw.startswith(PRESENCE):  # not parsed: 300 joins bring thousands a second
+                # Presence is counted, not parsed: 300 joins bring thousands a second.
+                if isinstance(raw, str) and raw.startswith(PRESENCE):
                     self.day.presence[self.day.phase] += len(raw)
                     continue
                 message = json.loads(raw)

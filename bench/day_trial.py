@@ -39,6 +39,7 @@ from day_setup import (
 from fanout_load import (
     CONNECT_WAVE,
     LoadSpec,
+    Member,
     MemberSpec,
     interleave_writers,
     process_cpu_s,
@@ -166,7 +167,7 @@ class Crowd:
         await self.rest.aclose()
 
 
-async def keep_writing(writers: Sequence[Seat], rate: float, stop: asyncio.Event) -> None:
+async def keep_writing(writers: Sequence[Member], rate: float, stop: asyncio.Event) -> None:
     """The fan-out bench's fixed-clock writer, a second at a time until ``stop``."""
     while not stop.is_set():
         await write_steadily(writers, rate, 1.0, measured=True)
@@ -352,8 +353,13 @@ def credit_snapshot(ledger: DayLedger, seat: Seat) -> int:
             ledger.faults.unexpected += 1  # the snapshot lost an edit
     credited = 0
     for key, sent in ledger.sent.items():
-        seq = ledger.seq_of.get(key)
-        if seq is not None and seq <= at and sent.room in seat.sees and key not in seat.received:
+        committed = ledger.seq_of.get(key)
+        if (
+            committed is not None
+            and committed <= at
+            and sent.room in seat.sees
+            and key not in seat.received
+        ):
             seat.received.add(key)
             ledger.receive(sent, seat.snapshot_at)
             credited += 1

@@ -310,11 +310,11 @@ def report(results: dict[str, Any]) -> str:
         cells = [f"{m[t]['median']:.2f} [{m[t]['min']:.2f}-{m[t]['max']:.2f}]" for t in
                  ("bare", "roundtable")]  # fmt: skip
         lines.append(f"{label:<28}{cells[0]:>26}{cells[1]:>26}{m['ratio']:>8.2f}  {target}")
-    for phase, target in (("slow", 1.1), ("export", 2.0), ("joins", 2.0)):
+    for phase, bound in (("slow", 1.1), ("export", 2.0), ("joins", 2.0)):
         m = summary["others_p99_vs_steady"][phase]
         lines.append(
             f"others' p99, {phase} / steady: {m['median']:.2f} [{m['min']:.2f}-{m['max']:.2f}]"
-            f" (target <= {target:g})"
+            f" (target <= {bound:g})"
         )
     for name in ("slow_close_s", "export_s", "joins_all_connected_s", "join_to_welcome_p99_ms"):
         m = summary[name]
