@@ -4,7 +4,7 @@
 The day (issue 8): 300 participants in 12 groups, 60 of them writing steadily (one edit a
 second each, 60 ops/s), 5 facilitators with the dashboard open (their connections see
 every group; their browsers read the dashboard's REST endpoints every 2 s) who also merge
-items of a second workshop into its consolidated checklist, one merge a second. Per trial,
+items of a second workshop into its consolidated checklist, one merge every 1.5 s. Per trial,
 on a fresh ``roundtable serve`` (SQLite; PostgreSQL with ``--database-url``):
 
 - *steady*: delivered / expected, gaps, order, duplicates, strays; edit-to-all p50/p99
@@ -24,7 +24,7 @@ Everything is the median of ``--trials`` trials with min and max; the results fi
 every trial. The exit status is 1 if any delivery was missing, duplicated, out of order
 or stray, or the slow reader was not closed, on either server.
 
-    .venv/bin/python bench/roundtable_day.py             # the full run: ~15 minutes
+    .venv/bin/python bench/roundtable_day.py             # the full run: ~12 minutes
     .venv/bin/python bench/roundtable_day.py --quick     # small, one trial, < 60 s
     .venv/bin/python bench/roundtable_day.py --database-url postgresql://postgres@127.0.0.1/test
 """
