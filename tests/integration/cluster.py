@@ -144,13 +144,22 @@ class FailoverPeer(Peer):
         ws = self.client.ws
         self.close_codes.append(None if ws is None else ws.close_code)
 
-    async def run_steady(self, steps: int, every: float) -> None:
-        """One op every ``every`` seconds, reconnecting whenever the line is down."""
+    async def run_steady(
+        self, steps: int, every: float, fault: asyncio.Event | None = None, after: int = 3
+    ) -> None:
+        """One op every ``every`` seconds, reconnecting whenever the line is down: ``steps``
+        ops, and when ``fault`` is given, on until ``after`` more ops have gone after it is
+        set (so a slow machine cannot finish the stream before the fault lands)."""
         await self.connect()
-        for _ in range(steps):
+        done = 0
+        since_fault = 0
+        while done < steps or (fault is not None and since_fault < after):
             if not self.connected:
                 await self.connect()
             await self.act()
+            done += 1
+            if fault is not None and fault.is_set():
+                since_fault += 1
             await asyncio.sleep(every)
 
 

@@ -31,6 +31,7 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
     acked_at_kill: dict[str, set[int]] = {}
     pending_at_kill: dict[str, set[int]] = {}
     next_at_kill: dict[str, int] = {}
+    killed = asyncio.Event()
 
     async def kill_mid_stream() -> None:
         # Once a good number of ops are through, at a moment when some sent to the doomed
@@ -38,6 +39,7 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
         await asyncio.wait_for(until_acknowledged(peers, 40), 30)
         await asyncio.wait_for(wait_until_pending(on_doomed), 30)
         doomed.kill()
+        killed.set()
         acked_at_kill.update({p.name: set(p.acknowledged) for p in peers})
         pending_at_kill.update({p.name: set(p.pending) for p in peers})
         next_at_kill.update({p.name: p.next_op for p in peers})
@@ -45,7 +47,7 @@ def test_kill_9_clients_fail_over_to_the_other_process(pair: Cluster) -> None:
     async def scenario() -> None:
         try:
             await asyncio.gather(
-                kill_mid_stream(), *(p.run_steady(STEPS, OP_EVERY_S) for p in peers)
+                kill_mid_stream(), *(p.run_steady(STEPS, OP_EVERY_S, killed) for p in peers)
             )
             await converge(scene, pair.engine, list[Peer](peers))
         finally:
