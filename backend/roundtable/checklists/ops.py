@@ -127,7 +127,7 @@ def register(registry: OpRegistry) -> None:
         [values] = with_provenance(ctx.session, [item_values(item)])
         return OpOutcome([upsert("item", item.id, values)], scope=checklist.id, result=item)
 
-    @op(registry, "item.update", ItemUpdateArgs)
+    @op(registry, "item.update", ItemUpdateArgs, values_only=True)
     def update_item(ctx: OpContext, args: ItemUpdateArgs) -> OpOutcome:
         row = _item_row(ctx, args.id)
         _require_edit(ctx, row.checklist)
@@ -168,7 +168,7 @@ def register(registry: OpRegistry) -> None:
         outcome = OpOutcome([change], scope=row.checklist.id, make_result=row.after(written))
         return _on_source_changed(ctx, row, outcome)
 
-    @op(registry, "item.move", ItemMoveArgs)
+    @op(registry, "item.move", ItemMoveArgs, values_only=True)
     def move_item(ctx: OpContext, args: ItemMoveArgs) -> OpOutcome:
         row = _item_row(ctx, args.id)
         _require_edit(ctx, row.checklist)
@@ -181,7 +181,7 @@ def register(registry: OpRegistry) -> None:
         )
         return _on_source_changed(ctx, row, outcome)
 
-    @op(registry, "item.delete", ItemRef)
+    @op(registry, "item.delete", ItemRef, values_only=True)
     def delete_item(ctx: OpContext, args: ItemRef) -> OpOutcome:
         row = _item_row(ctx, args.id)
         _require_edit(ctx, row.checklist)

@@ -101,6 +101,10 @@ class OpContext:
             self._workshop = workshop
         return self._workshop
 
+    @workshop.setter
+    def workshop(self, workshop: Workshop) -> None:
+        self._workshop = workshop
+
     @property
     def member(self) -> Member | None:
         if self._member is None and self.member_state is not None:
@@ -157,6 +161,9 @@ class OpSpec(Generic[A]):
     apply: Callable[[OpContext, A], OpOutcome]
     system_only: bool = False  # may not be sent by clients (e.g. member.join)
     archived_ok: bool = False  # may change an archived (read-only) workshop
+    # Works on values (``workshop_state``, ``member_state``): submit then reads the
+    # workshop and the member without the ORM; other handlers get the ORM rows at once.
+    values_only: bool = False
 
 
 class OpRegistry:
@@ -182,11 +189,12 @@ def op(
     *,
     system_only: bool = False,
     archived_ok: bool = False,
+    values_only: bool = False,
 ) -> Callable[[Callable[[OpContext, A], OpOutcome]], Callable[[OpContext, A], OpOutcome]]:
     """Decorator: ``@op(REGISTRY, "item.create", ItemCreateArgs)``."""
 
     def wrap(fn: Callable[[OpContext, A], OpOutcome]) -> Callable[[OpContext, A], OpOutcome]:
-        registry.register(OpSpec(kind, args, fn, system_only, archived_ok))
+        registry.register(OpSpec(kind, args, fn, system_only, archived_ok, values_only))
         return fn
 
     return wrap

@@ -64,6 +64,13 @@ _BUMP = (
         _WORKSHOPS.c.archived_at,
     )
 )
+_BUMP_ROW = (
+    update(Workshop)
+    .where(col(Workshop.id) == bindparam("workshop_id"))
+    .values(head_seq=col(Workshop.head_seq) + 1)
+    .returning(Workshop)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
 _MEMBER = select(
     _MEMBERS.c.id,
     _MEMBERS.c.workshop_id,
@@ -272,10 +279,19 @@ def _apply(
     """Steps 1-5 of the module's docstring, in the open transaction; raises to refuse."""
     workshop_id, client_id, op_id = req.workshop_id, req.client_id, req.op_id
     db = session.connection()
-    bumped = db.execute(_BUMP, {"workshop_id": workshop_id}).first()
-    if bumped is None:
-        raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
-    seq, phase, reveal, archived_at = bumped
+    row: Workshop | None = None
+    if spec.values_only:
+        bumped = db.execute(_BUMP, {"workshop_id": workshop_id}).first()
+        if bumped is None:
+            raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
+        seq, phase, reveal, archived_at = bumped
+    else:
+        # The handler works on ORM rows: the bump loads the workshop's, as a ``get``
+        # would (one round trip less while the row lock is held).
+        row = session.execute(_BUMP_ROW, {"workshop_id": workshop_id}).scalar_one_or_none()
+        if row is None:
+            raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
+        seq, phase, reveal, archived_at = row.head_seq, row.phase, row.reveal, row.archived_at
     if archived_at is not None and not spec.archived_ok:
         raise OpRejected("forbidden", "this workshop is archived: it is read-only")
     if (
@@ -292,9 +308,15 @@ def _apply(
             )
         ).scalar_one_or_none()
         return Submitted(seq=original, event=None, outcome=None, duplicate=True)
-    member = _resolve_member(db, workshop_id, req.member_id, req.system)
     workshop = WorkshopState(workshop_id, phase, bool(reveal), archived_at)
-    ctx = OpContext(session, workshop, member, seq, client_id, db)
+    if spec.values_only:
+        member = _resolve_member(db, workshop_id, req.member_id, req.system)
+        ctx = OpContext(session, workshop, member, seq, client_id, db)
+    else:
+        ctx = OpContext(session, workshop, None, seq, client_id, db)
+        assert row is not None
+        ctx.workshop = row
+        ctx.member = _resolve_member_row(session, workshop_id, req.member_id, req.system)
     outcome = spec.apply(ctx, parsed)
     event = CommittedEvent(
         workshop_id=workshop_id,
@@ -391,6 +413,20 @@ def _resolve_member(
     if row is None or row.workshop_id != workshop_id or row.removed:
         raise OpRejected("forbidden", "you are not a member of this workshop")
     return MemberState(row.id, row.workshop_id, row.group_id, row.role, bool(row.removed))
+
+
+def _resolve_member_row(
+    session: Session, workshop_id: int, member_id: int | None, system: bool
+) -> Member | None:
+    """``_resolve_member`` for handlers that work on ORM rows."""
+    if member_id is None:
+        if system:
+            return None
+        raise OpRejected("unauthenticated", "sign in or join a group first")
+    member = session.get(Member, member_id)
+    if member is None or member.workshop_id != workshop_id or member.removed:
+        raise OpRejected("forbidden", "you are not a member of this workshop")
+    return member
 
 
 def _recorded(
