@@ -59,7 +59,8 @@ def member_state(member: Member) -> MemberState:
 class OpContext:
     """What a handler gets besides its arguments. ``workshop_state`` and ``member_state``
     are plain values (enough for the access rules); ``workshop`` and ``member`` are the
-    ORM rows, loaded on first use: a handler that works on values never pays for them."""
+    ORM rows: given by ``submit`` to ordinary handlers, loaded on first use for those
+    registered ``values_only`` (which then mostly never pay for them)."""
 
     __slots__ = (
         "_member",
