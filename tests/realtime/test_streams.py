@@ -157,12 +157,15 @@ def test_hidden_groups_edits_keep_batches_contiguous(live: Live) -> None:
                 op_ids[key] += 1
                 await who.op(op_ids[key], "item.create", **create_args(scene, group, title))
 
+            # Each round: Cat's visible edit, then three of Ben's that Ana cannot see; each
+            # waited for, so the log has this order (two sockets' ops could otherwise commit
+            # in either order) and ends with hidden events.
             for round_ in range(4):
+                await edit(c, "c", 0, f"A{round_}")
+                await c.until_seen(op_ids["c"])
                 for n in range(3):
                     await edit(b, "b", 1, f"B{round_}.{n}")
-                await edit(c, "c", 0, f"A{round_}")
-            await b.until_seen(op_ids["b"])  # the log ends with hidden events
-            await c.until_seen(op_ids["c"])
+                await b.until_seen(op_ids["b"])
             head = scene.head()
             await a.recv_until(lambda _m: sum(len(x["events"]) for x in a.batches) == 4)
             assert await a.quiet() == []
