@@ -24,7 +24,7 @@ from roundtable.consolidation.provenance import next_ref_number, on_source_chang
 from roundtable.errors import OpRejected, changed_fields, forbidden, invalid, not_found
 from roundtable.ids import new_id
 from roundtable.ordering import is_valid_key, key_between
-from roundtable.safeguards.service import FLAG, screen, screen_comment, screen_item
+from roundtable.safeguards.service import screen_comment, screen_item, screen_item_values
 from roundtable.schemas import (
     ClientId,
     CommentCreate,
@@ -155,7 +155,15 @@ def register(registry: OpRegistry) -> None:
             field_seqs[name] = [ctx.seq, ctx.client_id]
         if "title" in fields or "detail" in fields:
             text = {**row.values, **written}
-            flags = _screened_flags(ctx, row.id, text["title"], text["detail"], text["flags"])
+            flags = screen_item_values(
+                ctx.session,
+                workshop_id=ctx.workshop_state.id,
+                item_id=row.id,
+                title=text["title"],
+                detail=text["detail"],
+                flags=text["flags"],
+                seq=ctx.seq,
+            )
             if flags is not None:
                 written["flags"] = fields["flags"] = flags
         written["field_seqs"] = field_seqs
@@ -374,24 +382,6 @@ def _write_item(ctx: OpContext, item_id: str, written: dict[str, Any]) -> None:
     held = session.identity_map.get(session.identity_key(Item, item_id))
     if held is not None:
         session.expire(held)
-
-
-def _screened_flags(
-    ctx: OpContext, item_id: str, title: str, detail: str, flags: list[str]
-) -> list[str] | None:
-    """The item's flags once its new text is screened for personal data; None: as before."""
-    is_open = screen(
-        ctx.session,
-        workshop_id=ctx.workshop_state.id,
-        entity="item",
-        entity_id=item_id,
-        values={"title": title, "detail": detail},
-        seq=ctx.seq,
-        maybe_open=FLAG in flags,
-    )
-    if is_open == (FLAG in flags):
-        return None
-    return [*flags, FLAG] if is_open else [f for f in flags if f != FLAG]
 
 
 def _public(value: Any) -> Any:

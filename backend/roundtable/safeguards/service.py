@@ -116,16 +116,45 @@ def screen(
 
 def screen_item(session: Session, item: Item, seq: int) -> bool:
     """Screens an item and sets its ``flags``; True when ``flags`` changed."""
-    is_open = screen(
+    flags = screen_item_values(
         session,
         workshop_id=item.workshop_id,
-        entity="item",
-        entity_id=item.id,
-        values={"title": item.title, "detail": item.detail},
+        item_id=item.id,
+        title=item.title,
+        detail=item.detail,
+        flags=list(item.flags or []),
         seq=seq,
-        maybe_open=FLAG in (item.flags or []),
     )
-    return _set_flag(item, is_open)
+    if flags is None:
+        return False
+    item.flags = flags
+    return True
+
+
+def screen_item_values(
+    session: Session,
+    *,
+    workshop_id: int,
+    item_id: str,
+    title: str,
+    detail: str,
+    flags: list[str],
+    seq: int,
+) -> list[str] | None:
+    """An item's ``flags`` once its new text is screened for personal data, from values
+    (the write path's Core ops have no ORM row); None when they stay as they are."""
+    is_open = screen(
+        session,
+        workshop_id=workshop_id,
+        entity="item",
+        entity_id=item_id,
+        values={"title": title, "detail": detail},
+        seq=seq,
+        maybe_open=FLAG in flags,
+    )
+    if is_open == (FLAG in flags):
+        return None
+    return [*flags, FLAG] if is_open else [f for f in flags if f != FLAG]
 
 
 def screen_comment(session: Session, comment: Comment, seq: int) -> bool:
