@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol, cast
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from roundtable.checklists.models import KINDS, Checklist, Item
@@ -212,15 +214,41 @@ def _themes(session: Session, workshop_id: int) -> tuple[ThemeInfo, ...]:
     return tuple(ordered)
 
 
-def _consolidated_items(session: Session, workshop_id: int) -> list[Item]:
+class _ItemRow(Protocol):
+    """What a snapshot reads of an item (a Core row: no ORM object per item)."""
+
+    id: str
+    kind: str
+    title: str
+    detail: str
+    themes: list[str]
+    actors: list[str]
+    references: list[str]
+    status: str
+    flags: list[str]
+
+
+_ITEM_COLUMNS = (
+    col(Item.id),
+    col(Item.kind),
+    col(Item.title),
+    col(Item.detail),
+    col(Item.themes),
+    col(Item.actors),
+    col(Item.references),
+    col(Item.status),
+    col(Item.flags),
+)
+
+
+def _consolidated_items(session: Session, workshop_id: int) -> list[_ItemRow]:
     checklist: Checklist = consolidated_checklist(session, workshop_id)
-    return list(
-        session.exec(
-            select(Item)
-            .where(Item.checklist_id == checklist.id, col(Item.deleted).is_(False))
-            .order_by(col(Item.position), col(Item.id))
-        ).all()
-    )
+    rows = session.execute(
+        sa_select(*_ITEM_COLUMNS)
+        .where(col(Item.checklist_id) == checklist.id, col(Item.deleted).is_(False))
+        .order_by(col(Item.position), col(Item.id))
+    ).all()
+    return cast(list[_ItemRow], rows)
 
 
 def _raised_by(session: Session, item_ids: list[str]) -> dict[str, list[str]]:
