@@ -382,3 +382,25 @@ class WsClient:
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
+
+
+def lock_waiters(url: str, locker_pid: int) -> list[int]:
+    """The backends of the PostgreSQL database at ``url`` waiting on a lock, other than
+    the one holding it (``locker_pid``)."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> %s",
+            (locker_pid,),
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+async def first_lock_waiter(url: str, locker_pid: int, what: str, timeout: float = 10) -> int:
+    """Waits until a backend waits on ``locker_pid``'s lock and returns its pid; fails
+    saying that ``what`` never reached the database."""
+    deadline = time.monotonic() + timeout
+    while not (waiting := lock_waiters(url, locker_pid)):
+        assert time.monotonic() < deadline, f"{what} never reached the database"
+        await asyncio.sleep(0.05)
+    return waiting[0]

@@ -30,7 +30,7 @@ from tests.integration.cluster import Cluster, backends, spread_peers, terminate
 from tests.realtime.clients import log_of, token
 from tests.realtime.peers import Peer
 from tests.realtime.test_convergence import converge
-from tests.support import PG_BASE_URL, Api, error_of, ok
+from tests.support import PG_BASE_URL, Api, error_of, lock_waiters, ok
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
 
@@ -39,16 +39,6 @@ CUTS = 3
 STEPS = 60
 OP_EVERY_S = 0.08  # per peer: 8 peers, 100 ops a second in all
 CUT_EVERY_S = 1.2
-
-
-def lock_waiters(url: str, locker_pid: int) -> int:
-    with psycopg.connect(url, autocommit=True) as admin:
-        row = admin.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> %s",
-            (locker_pid,),
-        ).fetchone()
-    return 0 if row is None else int(row[0])
 
 
 @contextmanager
@@ -74,7 +64,7 @@ async def cut_while_in_flight(cluster: Cluster, workshop_id: int, waiters: int =
     def run() -> int:
         with workshop_locked(cluster.url, workshop_id) as locker:
             deadline = time.monotonic() + 15
-            while lock_waiters(cluster.url, locker) < waiters:
+            while len(lock_waiters(cluster.url, locker)) < waiters:
                 assert time.monotonic() < deadline, "no op reached the database"
                 time.sleep(0.02)
             return cut_everything(cluster, spare=locker)
@@ -125,7 +115,7 @@ def post_during_cut(cluster: Cluster, api: Api, path: str, body: dict[str, Any])
         sender = threading.Thread(target=lambda: answer.append(api.post(path, json=body["item"])))
         sender.start()
         deadline = time.monotonic() + 15
-        while lock_waiters(cluster.url, locker) < 1:
+        while not lock_waiters(cluster.url, locker):
             assert time.monotonic() < deadline, "the op never reached the database"
             time.sleep(0.02)
         assert cut_everything(cluster, spare=locker) >= 1

@@ -20,7 +20,7 @@ from tests.realtime.clients import (
     rows_of,
     token,
 )
-from tests.support import ok
+from tests.support import first_lock_waiter, ok
 
 
 def test_refused_ops_answer_with_reject_and_leave_the_connection_usable(live: Live) -> None:
@@ -263,15 +263,6 @@ def test_database_failure_mid_op_keeps_the_order_of_resends(live: Live) -> None:
     ids = [f"it-{token()}", f"it-{token()}"]
     url = live.database_url
 
-    def server_waiting_on(locker_pid: int) -> int | None:
-        with psycopg.connect(url, autocommit=True) as admin:
-            row = admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> %s",
-                (locker_pid,),
-            ).fetchone()
-            return None if row is None else int(row[0])
-
     async def scenario() -> None:
         a = scene.client(ana)
         async with opened(a):
@@ -285,13 +276,7 @@ def test_database_failure_mid_op_keeps_the_order_of_resends(live: Live) -> None:
                 locker.execute("SELECT id FROM workshop WHERE id = %s FOR UPDATE", (scene.id,))
                 for op_id, args in enumerate(ops, start=1):
                     await a.op(op_id, "item.create", **args)
-                waiting = None
-                for _ in range(200):
-                    waiting = server_waiting_on(locker.info.backend_pid)
-                    if waiting is not None:
-                        break
-                    await asyncio.sleep(0.05)
-                assert waiting is not None, "op 1 never reached the database"
+                waiting = await first_lock_waiter(url, locker.info.backend_pid, "op 1")
                 with psycopg.connect(url, autocommit=True) as admin:
                     admin.execute("SELECT pg_terminate_backend(%s)", (waiting,))
                 assert await a.closed() == 1013

@@ -11,6 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.realtime.clients import Live, make_scene, opened
+from tests.support import first_lock_waiter
 
 
 @pytest.mark.parametrize("live", ["postgres"], indirect=True)
@@ -19,15 +20,6 @@ def test_hello_while_the_database_fails_closes_with_try_again_later(live: Live) 
     ana = scene.join(0, "Ana")
     url = live.database_url
 
-    def reader_waiting_on(locker_pid: int) -> int | None:
-        with psycopg.connect(url, autocommit=True) as admin:
-            row = admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> %s",
-                (locker_pid,),
-            ).fetchone()
-            return None if row is None else int(row[0])
-
     async def scenario() -> None:
         a = scene.client(ana)
         async with opened(a):
@@ -35,13 +27,7 @@ def test_hello_while_the_database_fails_closes_with_try_again_later(live: Live) 
                 # The hello's first read (the session behind the cookie) waits here...
                 locker.execute("LOCK TABLE login_session IN ACCESS EXCLUSIVE MODE")
                 hello = asyncio.create_task(a.connect())
-                waiting = None
-                for _ in range(200):
-                    waiting = reader_waiting_on(locker.info.backend_pid)
-                    if waiting is not None:
-                        break
-                    await asyncio.sleep(0.05)
-                assert waiting is not None, "the hello never reached the database"
+                waiting = await first_lock_waiter(url, locker.info.backend_pid, "the hello")
                 # ...and its connection is cut, as a restarting database would.
                 with psycopg.connect(url, autocommit=True) as admin:
                     admin.execute("SELECT pg_terminate_backend(%s)", (waiting,))
