@@ -204,37 +204,27 @@ class Seat(Member):
         if not self.ledger.closing and not self.stalled:
             self.ledger.faults.closed += 1
 
-    def on_events(self, message: dict[str, Any], at: float) -> None:
+    def on_event(self, event: dict[str, Any], seq: int, at: float) -> None:
+        """An edit or a merge: expected in a room this seat sees, once; an edit's delay
+        to the others is kept per phase."""
         ledger, faults = self.day, self.day.faults
-        first, last = int(message["from"]), int(message["to"])
-        if first != self.last_seq + 1:
-            faults.gaps += 1
-        if ledger.measuring:
-            ledger.measured_frames += 1
-        previous = first - 1
-        for event in message["events"]:
-            seq = int(event["seq"])
-            if not previous < seq <= last:
-                faults.out_of_order += 1
-            previous = max(previous, seq)
-            key = merge_key(event, ledger) or edit_title(event)
-            if key is None:
-                ledger.unjudged += 1
-                continue
-            sent = ledger.sent.get(key)
-            ledger.seq_of.setdefault(key, seq)
-            if sent is None or sent.room not in self.sees:
-                faults.unexpected += 1
-            elif key in self.received:
-                faults.duplicates += 1
-            elif self.counts:
-                self.received.add(key)
-                ledger.receive(sent, at)
-                if not self.excluded:
-                    ledger.others[ledger.phase_of[key]].append(at - sent.at)
-                    mark = ledger.to_others.setdefault(key, [0, 0.0])
-                    mark[0], mark[1] = mark[0] + 1, at
-        self.last_seq = max(self.last_seq, last)
+        key = merge_key(event, ledger) or edit_title(event)
+        if key is None:
+            ledger.unjudged += 1
+            return
+        sent = ledger.sent.get(key)
+        ledger.seq_of.setdefault(key, seq)
+        if sent is None or sent.room not in self.sees:
+            faults.unexpected += 1
+        elif key in self.received:
+            faults.duplicates += 1
+        elif self.counts:
+            self.received.add(key)
+            ledger.receive(sent, at)
+            if not self.excluded:
+                ledger.others[ledger.phase_of[key]].append(at - sent.at)
+                mark = ledger.to_others.setdefault(key, [0, 0.0])
+                mark[0], mark[1] = mark[0] + 1, at
 
     async def send_edit(self, measured: bool) -> None:
         """The fan-out bench's edit, with the ledger's ``detail`` when it has one. On a

@@ -194,6 +194,9 @@ class Member:
             self.ledger.faults.closed += 1
 
     def on_events(self, message: dict[str, Any], at: float) -> None:
+        """Judges an ``events`` frame: it starts right after the last one (else a gap) and
+        its seqs rise inside ``[from, to]`` (else out of order); each event then goes to
+        :meth:`on_event`."""
         ledger, faults = self.ledger, self.ledger.faults
         first, last = int(message["from"]), int(message["to"])
         if first != self.last_seq + 1:
@@ -206,16 +209,21 @@ class Member:
             if not previous < seq <= last:
                 faults.out_of_order += 1
             previous = max(previous, seq)
-            key = edit_title(event) or ""
-            sent = ledger.sent.get(key)
-            if sent is None or sent.room != self.spec.room:
-                faults.unexpected += 1
-            elif key in self.received:
-                faults.duplicates += 1
-            else:
-                self.received.add(key)
-                ledger.receive(sent, at)
+            self.on_event(event, seq, at)
         self.last_seq = max(self.last_seq, last)
+
+    def on_event(self, event: dict[str, Any], seq: int, at: float) -> None:
+        """One edit received: expected in this room, once."""
+        ledger, faults = self.ledger, self.ledger.faults
+        key = edit_title(event) or ""
+        sent = ledger.sent.get(key)
+        if sent is None or sent.room != self.spec.room:
+            faults.unexpected += 1
+        elif key in self.received:
+            faults.duplicates += 1
+        else:
+            self.received.add(key)
+            ledger.receive(sent, at)
 
     async def send_edit(self, measured: bool) -> None:
         assert self.ws is not None and self.spec.item_id is not None
