@@ -12,6 +12,7 @@ from roundtable.db import read_session
 from roundtable.groups.models import Member
 from roundtable.realtime.snapshot import (
     SnapshotCache,
+    SnapshotTexts,
     cut_snapshot,
     read_rows,
     readable_checklist_ids,
@@ -106,3 +107,34 @@ def read_snapshot(
         snapshot = cut_snapshot(rows, member)
         visible = {int(c["id"]) for c in snapshot["checklists"]}
         return snapshot, visible, member
+
+
+@dataclass(frozen=True)
+class SnapshotText:
+    """A member's snapshot, as the JSON text to send."""
+
+    seq: int
+    text: str
+    visible: set[int]  # the checklists it shows
+
+
+def read_snapshot_text(
+    workshop_id: int, member_id: int, engine: Engine, cache: SnapshotCache | None = None
+) -> SnapshotText | None:
+    """``member``'s snapshot now, encoded (the same text as ``read_snapshot``'s dict
+    encoded compactly); ``None`` when the member was removed. With ``cache``, members
+    joining at one seq share the workshop's rows and the encoded text of their view
+    (see ``SnapshotTexts``): per member, only the rows that name them are encoded."""
+    with read_session(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        member = session.get(Member, member_id)
+        if workshop is None or member is None or member.removed:
+            return None
+        rows = cache.at(workshop.head_seq) if cache is not None else None
+        if rows is None:
+            rows = read_rows(session, workshop)
+            if cache is not None:
+                cache.keep(rows)
+        texts = cache.texts(rows) if cache is not None else SnapshotTexts(rows)
+        text, visible = texts.text_for(member)
+        return SnapshotText(rows.seq, text, visible)

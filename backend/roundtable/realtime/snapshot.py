@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from roundtable.access import can_read_checklist
-from roundtable.attribution import render_values
+from roundtable.attribution import MEMBER_REFERENCE_FIELDS, hides_authors, render_values
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.consolidation.agreement import agreement_values
 from roundtable.consolidation.decisions import dismissal_values
@@ -126,11 +128,14 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
 
 
 class SnapshotCache:
-    """A room's latest :class:`Rows`, shared by the read threads (a lost race only reads
-    the rows twice)."""
+    """A room's latest :class:`Rows` and the :class:`SnapshotTexts` cut from them, shared
+    by the read threads (a lost race only reads the rows twice). A new seq replaces both,
+    so a text is never sent for a head other than its own."""
 
     def __init__(self) -> None:
         self._latest: Rows | None = None
+        self._texts: SnapshotTexts | None = None
+        self._lock = threading.Lock()
 
     def at(self, seq: int) -> Rows | None:
         latest = self._latest
@@ -140,3 +145,189 @@ class SnapshotCache:
         latest = self._latest
         if latest is None or rows.seq >= latest.seq:
             self._latest = rows
+
+    def texts(self, rows: Rows) -> SnapshotTexts:
+        """The texts of ``rows``: shared while ``rows`` is the latest kept, else its own."""
+        with self._lock:
+            texts = self._texts
+            if texts is not None and texts.rows is rows:
+                return texts
+            texts = SnapshotTexts(rows)
+            if self._latest is rows:
+                self._texts = texts
+            return texts
+
+
+# -- snapshot texts shared by everyone with the same view ----------------------------------
+# A snapshot's JSON depends on the member in two ways only: the checklists they may read
+# (their *view*: it picks the checklists, items, comments, votes, agreements and whether
+# dismissals go) and, under a policy that hides names or authors, the rows that name them
+# (their own member row; under Chatham House also what they created or authored), which
+# render differently for them than for anyone else. So each row is encoded once per seq
+# for "no particular viewer", each view's sections are joined once, and a member's text
+# re-encodes only the rows that name them.
+
+View = frozenset[int]  # ids of the checklists a member may read
+_ENTITIES = {
+    "members": "member",
+    "items": "item",
+    "comments": "comment",
+    "votes": "vote",
+    "agreements": "agreement",
+}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def named_in(entity: str, values: dict[str, Any], policy: str) -> tuple[int, ...]:
+    """The members for whom ``values`` render differently than for anyone else (see
+    ``attribution.render_values``): only they may be sent their own rendering."""
+    if entity == "member":
+        return () if policy == "named" else (int(values["id"]),)
+    if not hides_authors(policy):
+        return ()
+    refs = (values.get(field) for field in MEMBER_REFERENCE_FIELDS)
+    return tuple(ref for ref in refs if isinstance(ref, int))
+
+
+@dataclass
+class _Section:
+    """One list of a view's snapshot: the rows for no particular viewer, joined, and
+    where each member named in them is (index in this list, the row's values)."""
+
+    entity: str
+    texts: list[str]
+    joined: str
+    naming: dict[int, list[tuple[int, dict[str, Any]]]]
+
+    def text_for(self, viewer: int, policy: str) -> str:
+        mine = self.naming.get(viewer)
+        if not mine:
+            return self.joined
+        texts = list(self.texts)
+        for index, values in mine:
+            texts[index] = _dumps(render_values(self.entity, values, policy, viewer))
+        return "[" + ",".join(texts) + "]"
+
+
+@dataclass
+class _ViewText:
+    """A view's snapshot as fixed text around the sections that may name the viewer."""
+
+    visible: set[int]
+    pieces: list[str | _Section]  # concatenated in order
+
+
+class SnapshotTexts:
+    """The JSON text of every member's snapshot at ``rows.seq``, built from pieces shared
+    by the members of one view. Exactly ``_dumps(cut_snapshot(rows, member))`` for each
+    member (``tests/realtime/test_join_shared_snapshot.py``). Thread-safe: the read
+    threads take turns building a piece; once built, pieces are never changed."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows = rows
+        self.policy = rows.workshop.attribution
+        self._lock = threading.Lock()
+        self._rows: dict[str, list[tuple[str, tuple[int, ...]]]] | None = None
+        self._views: dict[View, _ViewText] = {}
+
+    def _encoded_rows(self) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
+        """Each row once, for no particular viewer, with who it names. Call under the lock."""
+        if self._rows is None:
+            rows, policy = self.rows, self.policy
+
+            def encode(entity: str, values: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
+                text = _dumps(render_values(entity, values, policy, None))
+                return text, named_in(entity, values, policy)
+
+            self._rows = {
+                "members": [encode("member", v) for v in rows.members],
+                "items": [encode("item", v) for v in rows.items],
+                "comments": [encode("comment", v) for _, v in rows.comments],
+                "votes": [encode("vote", v) for _, v in rows.votes],
+                "agreements": [encode("agreement", v) for _, v in rows.agreements],
+            }
+        return self._rows
+
+    def _view(self, member: Member) -> _ViewText:
+        rows = self.rows
+        workshop = rows.workshop
+        checklists = [c for c in rows.checklists if can_read_checklist(member, workshop, c)]
+        visible = {c.id for c in checklists if c.id is not None}
+        key: View = frozenset(visible)
+        view = self._views.get(key)
+        if view is not None:
+            return view
+        with self._lock:
+            view = self._views.get(key)
+            if view is None:
+                view = self._build_view(checklists, visible)
+                self._views[key] = view
+        return view
+
+    def _build_view(self, checklists: list[Checklist], visible: set[int]) -> _ViewText:
+        rows, encoded = self.rows, self._encoded_rows()
+        item_ids = {v["id"] for v in rows.items if v["checklist_id"] in visible}
+        consolidated_visible = any(c.group_id is None for c in checklists)
+        keep = {
+            "members": [True] * len(rows.members),
+            "items": [v["checklist_id"] in visible for v in rows.items],
+            "comments": [item in item_ids for item, _ in rows.comments],
+            "votes": [checklist in visible for checklist, _ in rows.votes],
+            "agreements": [checklist in visible for checklist, _ in rows.agreements],
+        }
+        values = {
+            "members": rows.members,
+            "items": rows.items,
+            "comments": [v for _, v in rows.comments],
+            "votes": [v for _, v in rows.votes],
+            "agreements": [v for _, v in rows.agreements],
+        }
+        sections: dict[str, _Section] = {}
+        for name, entity in _ENTITIES.items():
+            texts: list[str] = []
+            naming: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+            for kept, (text, named), row in zip(
+                keep[name], encoded[name], values[name], strict=True
+            ):
+                if not kept:
+                    continue
+                for member_id in named:
+                    naming.setdefault(member_id, []).append((len(texts), row))
+                texts.append(text)
+            sections[name] = _Section(entity, texts, "[" + ",".join(texts) + "]", naming)
+        head = {
+            "type": "snapshot",
+            "seq": rows.seq,
+            "workshop": workshop_values(rows.workshop),
+            "themes": rows.themes,
+            "groups": rows.groups,
+        }
+        opening = _dumps(head)[:-1]  # without its closing brace
+        pieces: list[str | _Section] = [
+            opening + ',"members":',
+            sections["members"],
+            ',"checklists":' + _dumps([checklist_values(c) for c in checklists]) + ',"items":',
+            sections["items"],
+            ',"comments":',
+            sections["comments"],
+            ',"votes":',
+            sections["votes"],
+            ',"agreements":',
+            sections["agreements"],
+            ',"dismissals":' + _dumps(rows.dismissals if consolidated_visible else []) + "}",
+        ]
+        return _ViewText(visible, pieces)
+
+    def text_for(self, member: Member) -> tuple[str, set[int]]:
+        """``member``'s snapshot as JSON text, and the checklists it shows."""
+        view = self._view(member)
+        viewer = member.id
+        assert viewer is not None
+        parts = [
+            piece if isinstance(piece, str) else piece.text_for(viewer, self.policy)
+            for piece in view.pieces
+        ]
+        return "".join(parts), set(view.visible)

@@ -1,0 +1,153 @@
+"""Snapshot texts shared by a view: members who may read the same checklists share the
+encoded rows, and only the rows that name a member are encoded for them. Each text must
+be exactly that member's own snapshot, and nothing rendered for one member may reach
+another (under Chatham House a name, affiliation or authorship is the member's alone)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from roundtable.realtime import snapshot as snapshot_module
+from roundtable.realtime.reads import read_snapshot, read_snapshot_text
+from roundtable.realtime.snapshot import SnapshotCache
+from tests.realtime.clients import Live, Scene, make_scene
+from tests.support import Api, ok
+
+POLICIES = ["named", "groups_only", "chatham_house"]
+PEOPLE = [  # group, name, affiliation
+    (0, "Ana Quillfeather", "Shelter Network of Nowhere"),
+    (0, "Ben Marrowgate", "Harbour Relief Collective"),
+    (1, "Cat Oxenbridge", "Lantern Legal Aid"),
+    (1, "Dan Wrenfield", "Tidewater Clinics"),
+]
+
+
+def compact(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def speak(scene: Scene, api: Api, checklist: int, title: str) -> None:
+    """An item of ``api``'s member, a comment on it and a vote for it."""
+    base = f"/api/workshops/{scene.id}"
+    item = ok(
+        api.post(f"{base}/checklists/{checklist}/items", json={"kind": "need", "title": title}), 201
+    )
+    ok(api.post(f"{base}/items/{item['id']}/comments", json={"body": f"About {title}"}), 201)
+    ok(api.put(f"{base}/items/{item['id']}/vote", json={"count": 2}))
+
+
+def populate(live: Live, policy: str) -> tuple[Scene, list[int]]:
+    """Four participants in two groups, each with an item, a comment and a vote, and the
+    facilitator with an item on the consolidated list. Returns the member ids, the
+    facilitator's last."""
+    scene = make_scene(live, attribution=policy)
+    members = []
+    for group, name, affiliation in PEOPLE:
+        api = scene.server.api()
+        api.join(scene.groups[group]["join_code"], name, affiliation=affiliation)
+        speak(scene, api, scene.checklist(group), f"Point of {name.split()[0]}")
+        members.append(int(ok(api.get(f"/api/workshops/{scene.id}/me"))["id"]))
+    path = f"/api/workshops/{scene.id}/checklists/{scene.consolidated}/items"
+    ok(scene.fac.post(path, json={"kind": "need", "title": "Facilitator's point"}), 201)
+    members.append(int(ok(scene.fac.get(f"/api/workshops/{scene.id}/me"))["id"]))
+    return scene, members
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_each_shared_text_is_the_members_own_snapshot(live: Live, policy: str) -> None:
+    scene, members = populate(live, policy)
+    # Breakout: each group its own list; review: theirs and the consolidated one; reveal:
+    # every list. Each member is read twice, in both orders, so that every view's pieces
+    # are built for one member and reused for the others.
+    for fields in ({"phase": "breakout"}, {"phase": "review"}, {"reveal": True}):
+        scene.update(**fields)
+        cache = SnapshotCache()
+        for member in [*members, *reversed(members)]:
+            shared = read_snapshot_text(scene.id, member, live.engine, cache)
+            alone, visible, _ = read_snapshot(scene.id, member, live.engine)
+            assert shared is not None
+            assert shared.text == compact(alone), (fields, member)
+            assert shared.visible == visible and shared.seq == alone["seq"]
+            without_cache = read_snapshot_text(scene.id, member, live.engine)
+            assert without_cache is not None and without_cache.text == shared.text
+
+
+def test_shared_texts_never_cross_audiences(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    scene, members = populate(live, "chatham_house")
+    ana, ben, cat, dan, fac = members
+    cache = SnapshotCache()
+
+    def text(member: int) -> str:
+        shot = read_snapshot_text(scene.id, member, live.engine, cache)
+        assert shot is not None
+        return shot.text
+
+    def snapshot(member: int) -> dict[str, Any]:
+        return dict(json.loads(text(member)))
+
+    # Ana's view is built while rendering for her; Ben shares it and must get none of her.
+    ana_text, ben_text = text(ana), text(ben)
+    assert "Ana Quillfeather" in ana_text and "Shelter Network of Nowhere" in ana_text
+    for secret in ("Ana Quillfeather", "Shelter Network of Nowhere"):
+        assert secret not in ben_text
+        for other in (cat, dan):
+            assert secret not in text(other)
+    # And the other way round: built for Ben first (a fresh cache), Ana gets none of his.
+    cache = SnapshotCache()
+    ben_text, ana_text = text(ben), text(ana)
+    assert "Ben Marrowgate" in ben_text and "Ben Marrowgate" not in ana_text
+    assert "Harbour Relief Collective" not in ana_text
+
+    for viewer in members:
+        shot = snapshot(viewer)
+        for row in shot["members"]:
+            if row["id"] != viewer:
+                assert row.get("anonymous") is True and "affiliation" not in row, row
+                assert not any(name in row["display_name"] for _, name, _ in PEOPLE)
+        refs = [
+            (field, row[field])
+            for section in ("items", "comments", "votes")
+            for row in shot[section]
+            for field in ("created_by", "author_id", "member_id")
+            if row.get(field) is not None
+        ]
+        # Only their own authorship comes back, and they do see it.
+        assert all(ref == viewer for _, ref in refs), (viewer, refs)
+        if viewer != fac:
+            assert {field for field, _ in refs} >= {"created_by", "author_id", "member_id"}
+
+    # Group lists in breakout: another group's points never reach a participant.
+    assert "Point of Cat" not in text(ana) and "Point of Ana" not in text(cat)
+    assert "Point of Ana" in text(fac) and "Point of Cat" in text(fac)
+
+    # Sharing is real: a second member of a view encodes only the rows that name them
+    # (their member row, item, comment and vote), not the workshop again.
+    encoded: list[Any] = []
+    real = snapshot_module._dumps
+
+    def counting(value: Any) -> str:
+        encoded.append(value)
+        return real(value)
+
+    cache = SnapshotCache()
+    text(ana)
+    monkeypatch.setattr(snapshot_module, "_dumps", counting)
+    text(ben)
+    assert len(encoded) == 4, encoded
+    assert all("Ana" not in real(value) for value in encoded)
+
+
+def test_a_new_head_is_never_served_an_old_text(live: Live) -> None:
+    scene, members = populate(live, "chatham_house")
+    cache = SnapshotCache()
+    first = read_snapshot_text(scene.id, members[0], live.engine, cache)
+    assert first is not None
+    api = scene.server.api()
+    api.join(scene.groups[0]["join_code"], "Eve Latecomer")
+    later = read_snapshot_text(scene.id, members[1], live.engine, cache)
+    alone, _, _ = read_snapshot(scene.id, members[1], live.engine)
+    assert later is not None and later.seq > first.seq
+    assert later.text == compact(alone) and later.seq == alone["seq"]
