@@ -36,6 +36,7 @@ from roundtable.logs import RequestId, current_request_id
 from roundtable.metrics import CONTENT_TYPE, Metrics, scrape_refusal
 from roundtable.ops import build_registry
 from roundtable.publishing.routes import router as editions_router
+from roundtable.realtime.direct import CaptureTransport
 from roundtable.realtime.hub import Hub
 from roundtable.realtime.notifier import LocalNotifier, Notifier, PostgresNotifier
 from roundtable.realtime.routes import router as live_router
@@ -188,6 +189,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Processes start on the first export.
         pool = app.state.render_pool = RenderPool(on_rendered=metrics.export_duration.observe)
         metrics.bind("connections", lambda: hub.stats["connections"])
+        metrics.bind("direct_frames", lambda: hub.stats["direct_frames"])
+        hub.observe_fanout = metrics.fanout_lag.observe
         metrics.bind("notifier_reconnects", lambda: notifier.reconnects)
         metrics.bind("export_queue", lambda: pool.pending)
         await hub.start()
@@ -212,7 +215,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         large={"/api/workshops/import": settings.max_import_bytes},
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestId)  # outermost: the id is known to everything inside
+    app.add_middleware(RequestId)  # the id is known to everything inside
+    app.add_middleware(CaptureTransport)  # outermost: the server's own WebSocket send
     _install_error_handlers(app)
 
     @app.get("/api/health", operation_id="health", response_model=Health, tags=["ops"])

@@ -158,12 +158,13 @@ class Histogram(_Metric):
         self._sum = 0.0
         self._count = 0
 
-    def observe(self, value: float) -> None:
+    def observe(self, value: float, times: int = 1) -> None:
+        """Records ``value`` (``times`` samples of it at once)."""
         index = bisect.bisect_left(self.bounds, value)
         with self._lock:
-            self._counts[index] += 1
-            self._sum += value
-            self._count += 1
+            self._counts[index] += times
+            self._sum += value * times
+            self._count += times
 
     @property
     def count(self) -> int:
@@ -257,8 +258,14 @@ class Metrics:
         )
         self.fanout_lag = r.histogram(
             "roundtable_fanout_lag_seconds",
-            "From an event's commit to a connection sending it (per batch, oldest event).",
+            "From an event's commit to a connection sending it (per batch, oldest event;"
+            " frames written by the hand-over itself all count its end).",
             LAG_BUCKETS,
+        )
+        r.counter(
+            "roundtable_direct_frames_total",
+            "Event frames written to a socket by the hand-over itself, not the sender task.",
+            fn=lambda: self._read("direct_frames"),
         )
         r.counter(
             "roundtable_notifier_reconnects_total",

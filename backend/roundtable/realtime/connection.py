@@ -12,6 +12,11 @@ before anything else can be sent. Then two tasks run until either ends:
 
 Sends are bounded by a timeout: a client that stops reading is closed with 4008 and
 catches up when it reconnects.
+
+The common case skips the sender task: when the room loads new events and this
+connection is caught up, idle and its socket takes a frame now, the room's hand-over
+writes the frame itself (``offer``, ``direct``), as a broadcast server would. The
+sender's ``last_sent``/``last_delivered`` move on exactly as if it had sent it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from roundtable.errors import OpRejected
+from roundtable.realtime.direct import DirectSend
 from roundtable.realtime.hub import RenderedEvent, Room
 from roundtable.realtime.protocol import (
     MIN_PROTOCOL_VERSION,
@@ -83,11 +89,13 @@ class Connection:
         self._presence_due = False
         self.session_hash = ""  # of the session that opened it (see realtime/sessions.py)
         self._ending: Closed | None = None
+        self._direct: DirectSend | None = None  # set once accepted, if the server has one
 
     # -- lifecycle -------------------------------------------------------------------
     async def run(self) -> None:
         settings = self.services.settings
         await self.ws.accept()
+        self._direct = DirectSend.find(self.ws.scope)
         try:
             headers = self.ws.headers
             if not origin_allowed(
@@ -350,21 +358,44 @@ class Connection:
         self._ending = Closed(code, reason)
         self._wake.set()
 
-    def offer(self, before: int, loaded: int, scopes: set[int] | None) -> None:
+    def offer(
+        self,
+        before: int,
+        loaded: int,
+        scopes: set[int] | None,
+        fresh: list[RenderedEvent] | None = None,
+    ) -> bool:
         """The room loaded ``(before, loaded]``, touching only checklists ``scopes`` (None:
-        the whole workshop, or a resync). A caught-up, idle sender that can see none of
-        them has nothing to send: its ``last_sent`` moves on without a wake-up, and the
-        next batch it sends still starts at ``last_delivered + 1``."""
-        if (
-            scopes is not None
-            and self._idle
-            and not self._wake.is_set()
-            and self.last_sent == before
-            and self.visible.isdisjoint(scopes)
-        ):
-            self.last_sent = loaded
-        else:
-            self._wake.set()
+        the whole workshop, or a resync); ``fresh`` holds those events when the room's
+        buffer has them all. True if they were written to the socket here and then.
+
+        Only a caught-up sender waiting for a wake-up, with nothing else due, is served
+        here: one that can see none of the checklists has nothing to send (its
+        ``last_sent`` moves on, and its next batch still starts at ``last_delivered + 1``);
+        one whose socket takes a frame now gets it written directly (see ``direct``).
+        Everyone else is woken and sends from its own task."""
+        if self._idle and not self._wake.is_set() and self.last_sent == before:
+            if scopes is not None and self.visible.isdisjoint(scopes):
+                self.last_sent = loaded
+                return False
+            direct = self._direct
+            if (
+                fresh is not None
+                and direct is not None
+                and not self._closed
+                and not self._send_lock.locked()
+                and direct.ready()
+            ):
+                text, covered, resync, _ = self._frame(fresh)
+                if not resync and covered == loaded:
+                    if text is None:
+                        self.last_sent = covered
+                        return False
+                    if direct.write(text):
+                        self.last_sent = self.last_delivered = covered
+                        return True
+        self._wake.set()
+        return False
 
     async def _pump(self) -> None:
         try:
@@ -410,6 +441,20 @@ class Connection:
     async def _send_events(self, events: list[RenderedEvent], *, live: bool = False) -> None:
         """Sends the visible ones of ``events`` (contiguous after ``last_sent``). ``live``:
         they come from the room's buffer, just committed; the fan-out lag is measured."""
+        text, covered, resync, oldest = self._frame(events)
+        if text is not None:
+            await self._send_text(text)
+            if live:
+                self.services.metrics.fanout_lag.observe(time.time() - oldest)
+            self.last_delivered = covered
+        self.last_sent = covered
+        if resync:
+            await self._send_snapshot()
+
+    def _frame(self, events: list[RenderedEvent]) -> tuple[str | None, int, bool, float]:
+        """The ``events`` message of what this connection may see of ``events``, up to the
+        first resync: (its text or None, the last seq it covers, whether a resync was
+        met, when the oldest event in it was committed)."""
         room = self.room
         assert room is not None
         texts: list[str] = []
@@ -427,17 +472,14 @@ class Connection:
                 if not texts:
                     oldest = event.committed_at
                 texts.append(event.text_for(room.policy, self.member_id))
-        if texts:
-            await self._send_text(
-                '{"type":"events","from":%d,"to":%d,"events":[%s]}'
-                % (self.last_delivered + 1, covered, ",".join(texts))
-            )
-            if live:
-                self.services.metrics.fanout_lag.observe(time.time() - oldest)
-            self.last_delivered = covered
-        self.last_sent = covered
-        if resync:
-            await self._send_snapshot()
+        if not texts:
+            return None, covered, resync, oldest
+        text = '{"type":"events","from":%d,"to":%d,"events":[%s]}' % (
+            self.last_delivered + 1,
+            covered,
+            ",".join(texts),
+        )
+        return text, covered, resync, oldest
 
     async def _send_snapshot(self) -> None:
         snapshot, visible, member = await self.services.hub.run_read(

@@ -143,12 +143,17 @@ class Room:
             return
         before = self.loaded
         scopes: set[int] | None = set()
+        fresh: list[RenderedEvent] | None = []
         for event in events:
             if event.kind in PURGING_KINDS:
                 # Past events were rewritten in the log: drop the copies held here.
                 self.buffer.clear()
                 self.buffer_base = event.seq - 1
-            self.buffer.append(RenderedEvent(event))
+                fresh = None  # those before it are read back, as they are now
+            rendered = RenderedEvent(event)
+            self.buffer.append(rendered)
+            if fresh is not None:
+                fresh.append(rendered)
             if event.scope is None or event.resync:
                 scopes = None  # everyone has something to send (or a snapshot to take)
             elif scopes is not None:
@@ -162,8 +167,16 @@ class Room:
         self.target = max(self.target, self.loaded)
         while len(self.buffer) > self.hub.buffer_size:
             self.buffer_base = self.buffer.popleft().seq
+        if before < self.buffer_base:
+            fresh = None
+        direct = 0
         for conn in list(self.connections):
-            conn.offer(before, self.loaded, scopes)
+            if conn.offer(before, self.loaded, scopes, fresh):
+                direct += 1
+        if direct and fresh:
+            self.hub.stats["direct_frames"] += direct
+            # A sample per frame, all taken at the end: when the last of them left.
+            self.hub.observe_fanout(time.time() - fresh[0].committed_at, direct)
 
     def slice_after(self, seq: int, limit: int) -> list[RenderedEvent]:
         """Buffered events with seq > ``seq`` (which must be >= buffer_base)."""
@@ -227,7 +240,9 @@ class Hub:
         self.writer = Writer(engine, notifier, self.committed) if is_sqlite(engine) else None
         self.write_limiter = anyio.CapacityLimiter(8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
-        self.stats = {"connections": 0}
+        # Open connections; frames the rooms' hand-overs wrote straight to a socket.
+        self.stats = {"connections": 0, "direct_frames": 0}
+        self.observe_fanout: Callable[[float, int], None] = lambda seconds, times: None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
