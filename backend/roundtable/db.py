@@ -60,6 +60,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.connection.driver_connection.in_transaction:
+            return  # the write path began it on the driver (``BEGIN IMMEDIATE``, see sync)
         conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
 
 

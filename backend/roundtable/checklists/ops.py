@@ -38,6 +38,7 @@ from roundtable.schemas import (
     VoteSet,
 )
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, op
+from roundtable.sync.statements import Prepared
 from roundtable.values import comment_values, item_values, removal, upsert, vote_values
 from roundtable.vocab import ACTORS
 from roundtable.workshops.service import check_theme_keys
@@ -323,18 +324,27 @@ def _check_version(item_id: str, version: int, expected: int | None) -> None:
 
 
 # -- items as values ------------------------------------------------------------------
-# The frequent item ops (update, move, delete) read and write the row with SQLAlchemy
-# Core: no ORM object, no unit of work. The statements are built once.
+# The frequent item ops (update, move, delete) read and write the row as values, with
+# statements compiled once and run on the driver (``sync.statements``): no ORM object,
+# no unit of work, no SQLAlchemy execution per statement.
 _ITEMS = Item.__table__  # type: ignore[attr-defined]
 _CHECKLISTS = Checklist.__table__  # type: ignore[attr-defined]
 _ITEM_KEYS = tuple(c.key for c in _ITEMS.c)
-_ITEM_ROW = (
+_ITEM_ROW = Prepared(
     select(*_ITEMS.c, _CHECKLISTS.c.workshop_id, _CHECKLISTS.c.group_id)
     .join_from(_ITEMS, _CHECKLISTS, _ITEMS.c.checklist_id == _CHECKLISTS.c.id)
     .where(_ITEMS.c.id == bindparam("item_key"))
 )
-# The columns set are the keys of the parameters given.
-_UPDATE_ITEM = update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key"))
+# One UPDATE per set of columns written, each setting exactly those columns.
+_UPDATES: dict[tuple[str, ...], Prepared] = {}
+
+
+def _update_item(columns: tuple[str, ...]) -> Prepared:
+    found = _UPDATES.get(columns)
+    if found is None:
+        found = Prepared(update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key")), columns)
+        _UPDATES[columns] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,7 +369,7 @@ class ItemRow:
 
 def _item_row(ctx: OpContext, item_id: str) -> ItemRow:
     """The live item ``item_id`` of this workshop in a checklist the member may read."""
-    found = ctx.connection.execute(_ITEM_ROW, {"item_key": item_id}).first()
+    found = ctx.sql.first(_ITEM_ROW, {"item_key": item_id})
     if found is None:
         raise not_found("item", item_id)
     values = dict(zip(_ITEM_KEYS, found, strict=False))
@@ -376,8 +386,10 @@ def _item_row(ctx: OpContext, item_id: str) -> ItemRow:
 
 
 def _write_item(ctx: OpContext, item_id: str, written: dict[str, Any]) -> None:
-    ctx.connection.execute(_UPDATE_ITEM, {"item_key": item_id, **written})
-    session = ctx.session
+    ctx.sql.run(_update_item(tuple(written)), {"item_key": item_id, **written})
+    session = ctx.existing_session()
+    if session is None:
+        return
     # An earlier op of a batch may have left the row in the session: it is stale now.
     held = session.identity_map.get(session.identity_key(Item, item_id))
     if held is not None:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from roundtable.groups.models import Member
+from roundtable.sync.statements import Runner
 from roundtable.workshops.models import Workshop
 
 A = TypeVar("A", bound=BaseModel)
@@ -60,9 +61,12 @@ class OpContext:
     """What a handler gets besides its arguments. ``workshop_state`` and ``member_state``
     are plain values (enough for the access rules); ``workshop`` and ``member`` are the
     ORM rows: given by ``submit`` to ordinary handlers, loaded on first use for those
-    registered ``values_only`` (which then mostly never pay for them)."""
+    registered ``values_only`` (which then mostly never pay for them). ``session`` is made
+    on first use; ``sql`` runs prepared statements (``sync.statements``) in the same
+    transaction, without SQLAlchemy's per-statement cost."""
 
     __slots__ = (
+        "_existing_session",
         "_member",
         "_workshop",
         "client_id",
@@ -70,6 +74,7 @@ class OpContext:
         "member_state",
         "seq",
         "session",
+        "sql",
         "workshop_state",
     )
 
@@ -81,16 +86,26 @@ class OpContext:
         seq: int,
         client_id: str | None,
         connection: Connection | None = None,
+        sql: Runner | None = None,
+        existing_session: Callable[[], Session | None] | None = None,
     ) -> None:
         self.session = session
+        self._existing_session = existing_session
         # The session's connection, for Core statements (they bypass the unit of work).
         self.connection = session.connection() if connection is None else connection
+        self.sql = Runner(self.connection) if sql is None else sql
         self.workshop_state = workshop
         self.member_state = member
         self.seq = seq
         self.client_id = client_id
         self._workshop: Workshop | None = None
         self._member: Member | None = None
+
+    def existing_session(self) -> Session | None:
+        """The session if something made it already (to mend what it holds), else None."""
+        if self._existing_session is None:
+            return self.session
+        return self._existing_session()
 
     @property
     def workshop(self) -> Workshop:

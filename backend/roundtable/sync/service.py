@@ -25,11 +25,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col
 
 from roundtable.db import write_session
@@ -44,16 +45,18 @@ from roundtable.sync.registry import (
     OpSpec,
     WorkshopState,
 )
+from roundtable.sync.statements import Prepared, Runner
 from roundtable.timeutil import utcnow
 from roundtable.workshops.models import Workshop
 
-# The write path's fixed statements, built once (building them costs more than running
-# them), in SQLAlchemy Core: no ORM object is made for the workshop or the member unless
-# a handler asks for one (see ``OpContext``). Bumping the counter returns what the access
-# rules read of the workshop, current under the row lock the bump takes.
+# The write path's fixed statements, compiled once per dialect and run on the driver (see
+# ``statements``): no ORM object is made for the workshop or the member unless a handler
+# asks for one (see ``OpContext``). Bumping the counter returns what the access rules
+# read of the workshop, current under the row lock the bump takes.
 _WORKSHOPS = Workshop.__table__  # type: ignore[attr-defined]
 _MEMBERS = Member.__table__  # type: ignore[attr-defined]
-_BUMP = (
+_EVENTS = Event.__table__  # type: ignore[attr-defined]
+_BUMP = Prepared(
     update(_WORKSHOPS)
     .where(_WORKSHOPS.c.id == bindparam("workshop_id"))
     .values(head_seq=_WORKSHOPS.c.head_seq + 1)
@@ -64,6 +67,8 @@ _BUMP = (
         _WORKSHOPS.c.archived_at,
     )
 )
+# For handlers that work on ORM rows: the bump loads the workshop's row, as a ``get``
+# would (one round trip less while the row lock is held).
 _BUMP_ROW = (
     update(Workshop)
     .where(col(Workshop.id) == bindparam("workshop_id"))
@@ -71,22 +76,147 @@ _BUMP_ROW = (
     .returning(Workshop)
     .execution_options(synchronize_session=False, populate_existing=True)
 )
-_MEMBER = select(
-    _MEMBERS.c.id,
-    _MEMBERS.c.workshop_id,
-    _MEMBERS.c.group_id,
-    _MEMBERS.c.role,
-    _MEMBERS.c.removed,
-).where(_MEMBERS.c.id == bindparam("member_id"))
-# The idempotency record, checked and raised at once (SQLite >= 3.35 and PostgreSQL).
-_TAKE_OP_ID = text(
-    "INSERT INTO sync_client (client_id, workshop_id, last_op_id)"
-    " VALUES (:client_id, :workshop_id, :op_id)"
-    " ON CONFLICT (client_id, workshop_id) DO UPDATE SET last_op_id = excluded.last_op_id"
-    " WHERE sync_client.last_op_id < excluded.last_op_id RETURNING last_op_id"
+_MEMBER = Prepared(
+    select(
+        _MEMBERS.c.workshop_id,
+        _MEMBERS.c.group_id,
+        _MEMBERS.c.role,
+        _MEMBERS.c.removed,
+    ).where(_MEMBERS.c.id == bindparam("member_id"))
 )
-# Core, not the unit of work: an event is only ever inserted.
-_INSERT_EVENT = insert(Event.__table__)  # type: ignore[attr-defined]
+_WORKSHOP_EXISTS = Prepared(
+    select(_WORKSHOPS.c.id).where(_WORKSHOPS.c.id == bindparam("workshop_id"))
+)
+# The idempotency record, checked and raised at once (SQLite >= 3.35 and PostgreSQL).
+_TAKE_OP_ID = Prepared(
+    text(
+        "INSERT INTO sync_client (client_id, workshop_id, last_op_id)"
+        " VALUES (:client_id, :workshop_id, :op_id)"
+        " ON CONFLICT (client_id, workshop_id) DO UPDATE SET last_op_id = excluded.last_op_id"
+        " WHERE sync_client.last_op_id < excluded.last_op_id RETURNING last_op_id"
+    )
+)
+_ORIGINAL_SEQ = Prepared(
+    select(_EVENTS.c.seq).where(
+        _EVENTS.c.workshop_id == bindparam("workshop_id"),
+        _EVENTS.c.client_id == bindparam("client_id"),
+        _EVENTS.c.op_id == bindparam("op_id"),
+    )
+)
+# An event is only ever inserted.
+_EVENT_KEYS = (
+    "workshop_id",
+    "seq",
+    "client_id",
+    "op_id",
+    "actor_id",
+    "kind",
+    "scope",
+    "changes",
+    "resync",
+    "created_at",
+)
+_INSERT_EVENT = Prepared(insert(_EVENTS), _EVENT_KEYS)
+_SAVEPOINT = "op"  # the raw savepoint around each op of a batch
+
+
+class _Tx:
+    """One write transaction on one connection.
+
+    On SQLite it is begun on the driver (``BEGIN IMMEDIATE``) and the fixed statements run
+    there; SQLAlchemy's own transaction and a :class:`Session` (joined to it, never
+    committing or closing it) are started only when a handler first uses the ORM. On
+    PostgreSQL SQLAlchemy's transaction is begun by the first statement.
+
+    In a batch each op runs inside a savepoint taken with plain SQL (cheap); when the op
+    uses the session, a session savepoint nested inside it keeps the session's state right
+    if the op is then refused.
+    """
+
+    __slots__ = ("_nested", "_session", "conn", "in_op", "sql")
+
+    def __init__(self, engine: Engine) -> None:
+        self.conn = engine.connect()
+        self._session: Session | None = None
+        self._nested: SessionTransaction | None = None
+        self.in_op = False
+        try:
+            self.sql = Runner(self.conn)
+            if self.sql.direct:
+                self.sql.plain("BEGIN IMMEDIATE")
+        except BaseException:
+            self.close()
+            raise
+
+    def session(self) -> Session:
+        session = self._session
+        if session is None:
+            if not self.conn.in_transaction():
+                # SQLAlchemy's transaction over the driver's (``db`` begins nothing more).
+                self.conn.begin()
+            session = self._session = Session(bind=self.conn, expire_on_commit=False)
+        if self.in_op and self._nested is None:
+            self._nested = session.begin_nested()
+        return session
+
+    def existing(self) -> Session | None:
+        return self._session
+
+    @property
+    def lazy_session(self) -> Session:
+        """The session, made when something first uses it (most item ops never do)."""
+        return cast(Session, _LazySession(self))
+
+    def begin_op(self) -> None:
+        self.sql.plain(f"SAVEPOINT {_SAVEPOINT}")
+        self.in_op = True
+
+    def end_op(self, keep: bool) -> None:
+        """Releases (``keep``) or rolls back the op's savepoint."""
+        nested, self._nested, self.in_op = self._nested, None, False
+        if keep:
+            if nested is not None:
+                nested.commit()  # flushes the op's ORM changes inside its savepoint
+        else:
+            if nested is not None and nested.is_active:
+                nested.rollback()
+            self.sql.plain(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        self.sql.plain(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def commit(self) -> None:
+        self.flush()
+        if self.conn.in_transaction():
+            self.conn.commit()
+        else:
+            self.sql.commit_driver()
+
+    def close(self) -> None:
+        """Rolls back whatever was not committed (SQLAlchemy's transaction, or the pool's
+        reset for one begun on the driver) and gives the connection back."""
+        try:
+            if self._session is not None:
+                self._session.close()
+            self.conn.close()
+        except DBAPIError:
+            # The connection died (a database restart): this must not replace the error
+            # the caller is already answering with.
+            self.conn.invalidate()
+
+
+class _LazySession:
+    """Stands for the transaction's session; makes it on first use."""
+
+    __slots__ = ("_tx",)
+
+    def __init__(self, tx: _Tx) -> None:
+        self._tx = tx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx.session(), name)
 
 
 class Doorbell(Protocol):
@@ -148,19 +278,21 @@ def submit(
     except OpRejected as exc:
         raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
     try:
-        with write_session(engine) as session:
-            result = _apply(session, spec, parsed, req, doorbell)
-            if result.duplicate:
-                session.rollback()
-                return result
-            session.commit()
+        tx = _Tx(engine)
+        try:
+            result = _apply(tx, spec, parsed, req, doorbell)
+            if not result.duplicate:
+                tx.commit()
+        finally:
+            tx.close()  # a duplicate (or a refusal) rolls back here
     except OpRejected as exc:
         raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
     except (IntegrityError, DataError) as exc:
         raise _recorded(engine, workshop_id, client_id, op_id, _refusal(kind, exc)) from exc
     except OperationalError as exc:
         raise _unavailable(exc) from exc
-    _announce([result], on_commit, doorbell)
+    if not result.duplicate:
+        _announce([result], on_commit, doorbell)
     return result
 
 
@@ -183,10 +315,13 @@ def submit_batch(
         return [_one(engine, registry, doorbell, requests[0], on_commit)]
     results: list[BatchResult] = []
     try:
-        with write_session(engine) as session:
+        tx = _Tx(engine)
+        try:
             for req in requests:
-                results.append(_apply_nested(session, registry, doorbell, req))
-            session.commit()
+                results.append(_apply_nested(tx, registry, doorbell, req))
+            tx.commit()
+        finally:
+            tx.close()
     except Exception:
         return [_one(engine, registry, doorbell, req, on_commit) for req in requests]
     _announce([r for r in results if isinstance(r, Submitted)], on_commit, doorbell)
@@ -219,7 +354,7 @@ def _one(
 
 
 def _apply_nested(
-    session: Session, registry: OpRegistry, doorbell: Doorbell | None, req: OpRequest
+    tx: _Tx, registry: OpRegistry, doorbell: Doorbell | None, req: OpRequest
 ) -> BatchResult:
     """One op of a batch, in a savepoint. A refusal rolls back to the savepoint and
     records the op id; a database error other than a refusal propagates (the batch is
@@ -227,37 +362,32 @@ def _apply_nested(
     try:
         spec, parsed = _parse(registry, req)
     except OpRejected as exc:
-        _record_nested(session, req, exc)
+        _record_nested(tx, req, exc)
         return exc
-    savepoint = session.begin_nested()
+    tx.begin_op()
     try:
-        result = _apply(session, spec, parsed, req, doorbell)
-        if result.duplicate:
-            savepoint.rollback()  # gives the seq back
-            return result
-        session.flush()
-        savepoint.commit()
+        result = _apply(tx, spec, parsed, req, doorbell)
+        # A duplicate gives its seq back; the op's ORM changes are flushed inside its
+        # savepoint, so a refusal of the database still rolls back this op only.
+        tx.end_op(keep=not result.duplicate)
         return result
     except OpRejected as exc:
-        savepoint.rollback()
-        _record_nested(session, req, exc)
+        tx.end_op(keep=False)
+        _record_nested(tx, req, exc)
         return exc
     except (IntegrityError, DataError) as exc:
-        savepoint.rollback()
+        tx.end_op(keep=False)
         refusal = _refusal(req.kind, exc)
-        _record_nested(session, req, refusal)
+        _record_nested(tx, req, refusal)
         return refusal
 
 
-def _record_nested(session: Session, req: OpRequest, exc: OpRejected) -> None:
+def _record_nested(tx: _Tx, req: OpRequest, exc: OpRejected) -> None:
     """``_recorded`` inside a batch: the batch holds the write lock already."""
     if req.client_id is None or req.op_id is None:
         return
-    exists = session.execute(
-        select(col(Workshop.id)).where(col(Workshop.id) == req.workshop_id)
-    ).first()
-    if exists is not None:
-        _take_op_id(session, req.client_id, req.workshop_id, req.op_id)
+    if tx.sql.first(_WORKSHOP_EXISTS, {"workshop_id": req.workshop_id}) is not None:
+        _take_op_id(tx, req.client_id, req.workshop_id, req.op_id)
 
 
 def _parse(registry: OpRegistry, req: OpRequest) -> tuple[OpSpec[Any], Any]:
@@ -274,21 +404,19 @@ def _parse(registry: OpRegistry, req: OpRequest) -> tuple[OpSpec[Any], Any]:
 
 
 def _apply(
-    session: Session, spec: OpSpec[Any], parsed: Any, req: OpRequest, doorbell: Doorbell | None
+    tx: _Tx, spec: OpSpec[Any], parsed: Any, req: OpRequest, doorbell: Doorbell | None
 ) -> Submitted:
     """Steps 1-5 of the module's docstring, in the open transaction; raises to refuse."""
     workshop_id, client_id, op_id = req.workshop_id, req.client_id, req.op_id
-    db = session.connection()
+    sql = tx.sql
     row: Workshop | None = None
     if spec.values_only:
-        bumped = db.execute(_BUMP, {"workshop_id": workshop_id}).first()
+        bumped = sql.first(_BUMP, {"workshop_id": workshop_id})
         if bumped is None:
             raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
         seq, phase, reveal, archived_at = bumped
     else:
-        # The handler works on ORM rows: the bump loads the workshop's, as a ``get``
-        # would (one round trip less while the row lock is held).
-        row = session.execute(_BUMP_ROW, {"workshop_id": workshop_id}).scalar_one_or_none()
+        row = tx.session().execute(_BUMP_ROW, {"workshop_id": workshop_id}).scalar_one_or_none()
         if row is None:
             raise OpRejected("not_found", f"workshop {workshop_id} does not exist")
         seq, phase, reveal, archived_at = row.head_seq, row.phase, row.reveal, row.archived_at
@@ -297,26 +425,25 @@ def _apply(
     if (
         client_id is not None
         and op_id is not None
-        and not _take_op_id(session, client_id, workshop_id, op_id, db)
+        and not _take_op_id(tx, client_id, workshop_id, op_id)
     ):
         # Handled before: say where its event is (None: it was refused).
-        original = session.execute(
-            select(col(Event.seq)).where(
-                col(Event.workshop_id) == workshop_id,
-                col(Event.client_id) == client_id,
-                col(Event.op_id) == op_id,
-            )
-        ).scalar_one_or_none()
-        return Submitted(seq=original, event=None, outcome=None, duplicate=True)
+        original = sql.first(
+            _ORIGINAL_SEQ, {"workshop_id": workshop_id, "client_id": client_id, "op_id": op_id}
+        )
+        return Submitted(
+            seq=None if original is None else original[0], event=None, outcome=None, duplicate=True
+        )
     workshop = WorkshopState(workshop_id, phase, bool(reveal), archived_at)
+    session = tx.lazy_session
     if spec.values_only:
-        member = _resolve_member(db, workshop_id, req.member_id, req.system)
-        ctx = OpContext(session, workshop, member, seq, client_id, db)
+        member = _resolve_member(tx, workshop_id, req.member_id, req.system)
+        ctx = OpContext(session, workshop, member, seq, client_id, tx.conn, sql, tx.existing)
     else:
-        ctx = OpContext(session, workshop, None, seq, client_id, db)
+        ctx = OpContext(session, workshop, None, seq, client_id, tx.conn, sql, tx.existing)
         assert row is not None
         ctx.workshop = row
-        ctx.member = _resolve_member_row(session, workshop_id, req.member_id, req.system)
+        ctx.member = _resolve_member_row(tx.session(), workshop_id, req.member_id, req.system)
     outcome = spec.apply(ctx, parsed)
     event = CommittedEvent(
         workshop_id=workshop_id,
@@ -332,9 +459,9 @@ def _apply(
         resync=outcome.changes_visibility,
         created_at=utcnow(),
     )
-    # On the connection, not through the session: no autoflush here (the changed rows
-    # are flushed at commit, or at the end of the op's savepoint in a batch).
-    db.execute(
+    # Not through the session: no autoflush here (the changed rows are flushed at
+    # commit, or at the end of the op's savepoint in a batch).
+    sql.run(
         _INSERT_EVENT,
         {
             "workshop_id": workshop_id,
@@ -387,15 +514,12 @@ def _unavailable(exc: OperationalError) -> OpRejected:
     return OpRejected("unavailable", f"the database is unavailable ({_short(exc)})")
 
 
-def _take_op_id(
-    session: Session, client_id: str, workshop_id: int, op_id: int, db: Connection | None = None
-) -> bool:
+def _take_op_id(tx: _Tx, client_id: str, workshop_id: int, op_id: int) -> bool:
     """Raises the client's op id to ``op_id`` in one statement; False if it was there
     already (the op was handled before). Inside the op's transaction, so a refusal
     rolls it back too (and ``_recorded`` then records the refused id)."""
     params = {"client_id": client_id, "workshop_id": workshop_id, "op_id": op_id}
-    db = session.connection() if db is None else db
-    return db.execute(_TAKE_OP_ID, params).first() is not None
+    return tx.sql.first(_TAKE_OP_ID, params) is not None
 
 
 def _short(exc: Exception) -> str:
@@ -403,16 +527,16 @@ def _short(exc: Exception) -> str:
 
 
 def _resolve_member(
-    db: Connection, workshop_id: int, member_id: int | None, system: bool
+    tx: _Tx, workshop_id: int, member_id: int | None, system: bool
 ) -> MemberState | None:
     if member_id is None:
         if system:
             return None
         raise OpRejected("unauthenticated", "sign in or join a group first")
-    row = db.execute(_MEMBER, {"member_id": member_id}).first()
-    if row is None or row.workshop_id != workshop_id or row.removed:
+    row = tx.sql.first(_MEMBER, {"member_id": member_id})
+    if row is None or row[0] != workshop_id or row[3]:
         raise OpRejected("forbidden", "you are not a member of this workshop")
-    return MemberState(row.id, row.workshop_id, row.group_id, row.role, bool(row.removed))
+    return MemberState(member_id, row[0], row[1], row[2], bool(row[3]))
 
 
 def _resolve_member_row(
