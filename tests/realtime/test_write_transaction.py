@@ -1,0 +1,225 @@
+"""The write transaction without a Session (``sync.service._Tx``): ops of a batch that use
+the ORM only part of the time, or only after their fixed statements ran, must still roll
+back completely when refused (rows, seq, the session's own state) and leave the other
+ops of the batch applied, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from roundtable.checklists.models import Item
+from roundtable.db import make_engine
+from roundtable.errors import OpRejected
+from roundtable.groups.models import Member
+from roundtable.ops import build_registry
+from roundtable.safeguards.models import PersonalDataFlag
+from roundtable.sync.models import Event
+from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, OpSpec
+from roundtable.sync.service import OpRequest, Submitted, submit, submit_batch
+from roundtable.workshops.models import Theme, Workshop
+from tests.support import Api, AppFactory, ok, setup_workshop
+
+
+class ThemeArgs(BaseModel):
+    key: str
+    refuse: bool = False
+
+
+def _theme(ctx: OpContext, args: ThemeArgs) -> OpOutcome:
+    """A values-only op that writes through the session (flushed), then may refuse."""
+    ctx.session.add(
+        Theme(workshop_id=ctx.workshop_state.id, key=args.key, label=args.key, position="a0")
+    )
+    ctx.session.flush()
+    if args.refuse:
+        raise OpRejected("invalid", "refused after writing")
+    return OpOutcome([{"entity": "theme", "id": args.key, "values": {}}])
+
+
+def _pending_theme(ctx: OpContext, args: ThemeArgs) -> OpOutcome:
+    """Adds a row left to the unit of work (flushed at the op's end): a duplicate key then
+    fails only there."""
+    ctx.session.add(
+        Theme(workshop_id=ctx.workshop_state.id, key=args.key, label=args.key, position="a0")
+    )
+    return OpOutcome([{"entity": "theme", "id": args.key, "values": {}}])
+
+
+@dataclass
+class Scene:
+    engine: Engine
+    registry: OpRegistry
+    workshop_id: int
+    member_id: int
+    item_id: str
+    op_id: int = 0
+
+    def op(self, op_kind: str, **args: Any) -> OpRequest:
+        self.op_id += 1
+        return OpRequest(self.workshop_id, self.member_id, op_kind, args, "c1", self.op_id)
+
+    def head(self) -> int:
+        with Session(self.engine) as s:
+            workshop = s.get(Workshop, self.workshop_id)
+            assert workshop is not None
+            return workshop.head_seq
+
+    def themes(self) -> list[str]:
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(col(Theme.key)).where(col(Theme.workshop_id) == self.workshop_id)
+            ).scalars()
+            return sorted(str(k) for k in rows if str(k).startswith("t-"))
+
+    def seqs(self) -> list[int]:
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(col(Event.seq))
+                .where(col(Event.workshop_id) == self.workshop_id)
+                .order_by(col(Event.seq))
+            ).scalars()
+            return [int(n) for n in rows]
+
+
+@pytest.fixture
+def scene(apps: AppFactory, fac: Api) -> Any:
+    w = setup_workshop(fac, groups=1)
+    group = w["groups"][0]
+    item = ok(
+        fac.post(
+            f"/api/workshops/{w['id']}/checklists/{group['checklist_id']}/items",
+            json={"kind": "need", "title": "First"},
+        ),
+        201,
+    )
+    apps.client().join(group["join_code"], "Writer")
+    engine = make_engine(apps.settings.database_url)
+    with engine.connect() as db:
+        member_id = db.execute(
+            select(col(Member.id)).where(
+                col(Member.workshop_id) == w["id"], col(Member.display_name) == "Writer"
+            )
+        ).scalar_one()
+    registry = build_registry()
+    registry.register(OpSpec("test.theme", ThemeArgs, _theme, values_only=True))
+    registry.register(OpSpec("test.pending_theme", ThemeArgs, _pending_theme, values_only=True))
+    yield Scene(engine, registry, w["id"], int(member_id), item["id"])
+    engine.dispose()
+
+
+def test_ops_that_use_the_session_now_and_then_roll_back_alone(scene: Scene) -> None:
+    head = scene.head()
+    results = submit_batch(
+        scene.engine,
+        scene.registry,
+        None,
+        [
+            scene.op("item.update", id=scene.item_id, title="No session"),
+            scene.op("test.theme", key="t-one"),
+            scene.op("test.theme", key="t-refused", refuse=True),  # flushed, then refused
+            scene.op("test.pending_theme", key="t-one"),  # the duplicate fails at its flush
+            scene.op("item.update", id=scene.item_id, title="After"),
+            scene.op("test.theme", key="t-two"),
+            scene.op("item.update", id="no-such-item", title="Refused, no session"),
+            scene.op("item.create", checklist_id=_checklist(scene), kind="need", title="ORM"),
+        ],
+    )
+    kinds = [type(r).__name__ for r in results]
+    assert kinds == [
+        "Submitted",
+        "Submitted",
+        "OpRejected",
+        "OpRejected",
+        "Submitted",
+        "Submitted",
+        "OpRejected",
+        "Submitted",
+    ]
+    refused, conflict, missing = results[2], results[3], results[6]
+    assert isinstance(refused, OpRejected) and refused.code == "invalid"
+    assert isinstance(conflict, OpRejected) and conflict.code == "conflict"
+    assert isinstance(missing, OpRejected) and missing.code == "not_found"
+    seqs = [r.seq for r in results if isinstance(r, Submitted)]
+    assert seqs == list(range(head + 1, head + 6))  # gapless: refusals gave theirs back
+    assert scene.head() == head + 5
+    assert scene.seqs()[-5:] == seqs
+    assert scene.themes() == ["t-one", "t-two"]
+    with Session(scene.engine) as s:
+        item = s.get(Item, scene.item_id)
+        assert item is not None and item.title == "After"
+        created = s.execute(select(func.count()).where(col(Item.title) == "ORM")).scalar_one()
+        assert created == 1
+
+
+def test_a_refusal_after_screening_leaves_no_flag(scene: Scene) -> None:
+    """Screening opens a flag through the session, in the op's own session savepoint: a
+    refused op after it in the batch rolls back only its own changes, and the next
+    op's screening finds the flag (open: the details stay in the history)."""
+    personal = "Call Somchai Jaidee on +66 81 234 5678"
+    results = submit_batch(
+        scene.engine,
+        scene.registry,
+        None,
+        [
+            scene.op("item.update", id=scene.item_id, title=personal),
+            scene.op("test.theme", key="t-x", refuse=True),
+            scene.op("item.update", id=scene.item_id, title="Clean again"),
+        ],
+    )
+    assert [type(r).__name__ for r in results] == ["Submitted", "OpRejected", "Submitted"]
+    with Session(scene.engine) as s:
+        flags = s.execute(
+            select(PersonalDataFlag).where(col(PersonalDataFlag.entity_id) == scene.item_id)
+        ).scalars()
+        [flag] = list(flags)
+        assert flag.status == "open"  # stays open: the details are in the history
+        item = s.get(Item, scene.item_id)
+        assert item is not None and item.flags == ["personal_data"]
+
+
+def test_one_op_refused_after_writing_through_the_session_changes_nothing(
+    scene: Scene,
+) -> None:
+    head = scene.head()
+    with pytest.raises(OpRejected):
+        submit(
+            scene.engine,
+            scene.registry,
+            None,
+            workshop_id=scene.workshop_id,
+            member_id=scene.member_id,
+            kind="test.theme",
+            args={"key": "t-alone", "refuse": True},
+            client_id="c1",
+            op_id=99,
+        )
+    assert scene.head() == head
+    assert scene.themes() == []
+    # Recorded: a resend is a duplicate.
+    again = submit(
+        scene.engine,
+        scene.registry,
+        None,
+        workshop_id=scene.workshop_id,
+        member_id=scene.member_id,
+        kind="test.theme",
+        args={"key": "t-alone"},
+        client_id="c1",
+        op_id=99,
+    )
+    assert again.duplicate and again.seq is None
+    assert scene.themes() == []
+
+
+def _checklist(scene: Scene) -> int:
+    with Session(scene.engine) as s:
+        item = s.get(Item, scene.item_id)
+        assert item is not None
+        return item.checklist_id
