@@ -232,6 +232,7 @@ class SnapshotTexts:
         self._lock = threading.Lock()
         self._rows: dict[str, list[tuple[str, tuple[int, ...]]]] | None = None
         self._views: dict[View, _ViewText] = {}
+        self._sections: dict[tuple[str, tuple[int, ...]], _Section] = {}
 
     def _encoded_rows(self) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
         """Each row once, for no particular viewer, with who it names. Call under the lock."""
@@ -268,7 +269,7 @@ class SnapshotTexts:
         return view
 
     def _build_view(self, checklists: list[Checklist], visible: set[int]) -> _ViewText:
-        rows, encoded = self.rows, self._encoded_rows()
+        rows = self.rows
         item_ids = {v["id"] for v in rows.items if v["checklist_id"] in visible}
         consolidated_visible = any(c.group_id is None for c in checklists)
         keep = {
@@ -285,19 +286,12 @@ class SnapshotTexts:
             "votes": [v for _, v in rows.votes],
             "agreements": [v for _, v in rows.agreements],
         }
-        sections: dict[str, _Section] = {}
-        for name, entity in _ENTITIES.items():
-            texts: list[str] = []
-            naming: dict[int, list[tuple[int, dict[str, Any]]]] = {}
-            for kept, (text, named), row in zip(
-                keep[name], encoded[name], values[name], strict=True
-            ):
-                if not kept:
-                    continue
-                for member_id in named:
-                    naming.setdefault(member_id, []).append((len(texts), row))
-                texts.append(text)
-            sections[name] = _Section(entity, texts, "[" + ",".join(texts) + "]", naming)
+        sections = {
+            name: self._section(
+                name, [n for n, kept in enumerate(keep[name]) if kept], values[name]
+            )
+            for name in _ENTITIES
+        }
         head = {
             "type": "snapshot",
             "seq": rows.seq,
@@ -320,6 +314,24 @@ class SnapshotTexts:
             ',"dismissals":' + _dumps(rows.dismissals if consolidated_visible else []) + "}",
         ]
         return _ViewText(visible, pieces)
+
+    def _section(self, name: str, kept: list[int], values: list[dict[str, Any]]) -> _Section:
+        """The rows ``kept`` of list ``name``; views that keep the same rows (every view
+        keeps every member) share one. Call under the lock."""
+        key = (name, tuple(kept))
+        section = self._sections.get(key)
+        if section is None:
+            encoded = self._encoded_rows()[name]
+            texts: list[str] = []
+            naming: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+            for index in kept:
+                text, named = encoded[index]
+                for member_id in named:
+                    naming.setdefault(member_id, []).append((len(texts), values[index]))
+                texts.append(text)
+            joined = "[" + ",".join(texts) + "]"
+            section = self._sections[key] = _Section(_ENTITIES[name], texts, joined, naming)
+        return section
 
     def text_for(self, member: Member) -> tuple[str, set[int]]:
         """``member``'s snapshot as JSON text, and the checklists it shows."""
