@@ -247,3 +247,76 @@ async def _outlives_a_failure(scene: Scene) -> None:
         await asyncio.to_thread(writer.stop)
     assert second.seq == calls[-1] and len(calls) == 2
     assert scene.title() == "Second"
+
+
+def test_the_writer_hands_a_batch_over_in_one_callback(scene: Scene) -> None:
+    asyncio.run(_one_callback_per_batch(scene))
+
+
+class _Bell:
+    def __init__(self) -> None:
+        self.staged: list[int] = []
+        self.rung_seqs: list[int] = []
+
+    def stage(self, session: Any, workshop_id: int, seq: int) -> None:
+        self.staged.append(seq)
+
+    def rung(self, workshop_id: int, seq: int) -> None:
+        self.rung_seqs.append(seq)
+
+
+async def _one_callback_per_batch(scene: Scene) -> None:
+    """``in_loop``: the committed events reach the event loop's thread in order, in the
+    callback that settles the callers (before them): one ``call_soon_threadsafe`` per
+    batch; nothing is handed over or rung from the writer's thread."""
+    loop = asyncio.get_running_loop()
+    loop_thread = threading.get_ident()
+    hops = 0
+    original = loop.call_soon_threadsafe
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return original(*args, **kwargs)
+
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    handed: list[tuple[list[int], bool]] = []
+    futures: list[asyncio.Future[Submitted]] = []
+
+    def in_loop(events: list[Any]) -> None:
+        assert threading.get_ident() == loop_thread
+        handed.append(([e.seq for e in events], any(f.done() for f in futures)))
+
+    bell = _Bell()
+    on_commit_calls: list[int] = []
+    writer = Writer(scene.engine, bell, on_commit_calls.append, in_loop=in_loop)
+    release = threading.Event()
+    try:
+        blocker = asyncio.ensure_future(writer.run(lambda: release.wait(10)))
+        await asyncio.sleep(0.05)
+        futures.extend(
+            asyncio.ensure_future(writer.submit(scene.registry, scene.update(n, f"T{n}")))
+            for n in range(1, 6)
+        )
+        futures.append(
+            asyncio.ensure_future(
+                writer.submit(scene.registry, scene.update(6, "x", item_id="missing-item"))
+            )
+        )
+        await asyncio.sleep(0.05)
+        hops_before = hops
+        release.set()
+        await blocker
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        batch_hops = hops - hops_before
+    finally:
+        release.set()
+        await asyncio.to_thread(writer.stop)
+        loop.call_soon_threadsafe = original  # type: ignore[method-assign]
+    seqs = [r.seq for r in results[:5] if isinstance(r, Submitted)]
+    assert len(seqs) == 5 and seqs == list(range(seqs[0], seqs[0] + 5))
+    assert isinstance(results[5], OpRejected)
+    assert handed == [(seqs, False)]
+    assert (writer.batches, writer.ops) == (1, 6)  # one transaction for the six ops
+    assert batch_hops == 2  # the blocker's result, then the batch's one callback
+    assert bell.staged == seqs and bell.rung_seqs == [] and on_commit_calls == []

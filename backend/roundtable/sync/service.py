@@ -269,9 +269,11 @@ def submit(
     op_id: int | None = None,
     system: bool = False,
     on_commit: Callable[[CommittedEvent], None] | None = None,
+    announce: bool = True,
 ) -> Submitted:
     """Applies one op (see the module's docstring). ``on_commit`` gets the committed event
-    right after commit, before the doorbell rings: the local hub hands it to its room."""
+    right after commit, before the doorbell rings: the local hub hands it to its room.
+    ``announce=False``: neither (the caller hands the event over and rings itself)."""
     req = OpRequest(workshop_id, member_id, kind, args, client_id, op_id, system)
     try:
         spec, parsed = _parse(registry, req)
@@ -291,7 +293,7 @@ def submit(
         raise _recorded(engine, workshop_id, client_id, op_id, _refusal(kind, exc)) from exc
     except OperationalError as exc:
         raise _unavailable(exc) from exc
-    if not result.duplicate:
+    if announce and not result.duplicate:
         _announce([result], on_commit, doorbell)
     return result
 
@@ -306,13 +308,16 @@ def submit_batch(
     requests: Sequence[OpRequest],
     *,
     on_commit: Callable[[CommittedEvent], None] | None = None,
+    announce: bool = True,
 ) -> list[BatchResult]:
     """Applies ``requests`` in order in one transaction (see the module's docstring).
     Each result is a :class:`Submitted` or the exception ``submit`` would have raised
     for that op. Anything unforeseen (a bug in a handler, the database going away) rolls
-    the whole batch back and runs its ops one by one through ``submit`` instead."""
+    the whole batch back and runs its ops one by one through ``submit`` instead.
+    ``announce=False``: no ``on_commit`` and no doorbell after commit; the caller hands
+    the results' events over (in order) and rings."""
     if len(requests) == 1:
-        return [_one(engine, registry, doorbell, requests[0], on_commit)]
+        return [_one(engine, registry, doorbell, requests[0], on_commit, announce)]
     results: list[BatchResult] = []
     try:
         tx = _Tx(engine)
@@ -323,8 +328,9 @@ def submit_batch(
         finally:
             tx.close()
     except Exception:
-        return [_one(engine, registry, doorbell, req, on_commit) for req in requests]
-    _announce([r for r in results if isinstance(r, Submitted)], on_commit, doorbell)
+        return [_one(engine, registry, doorbell, req, on_commit, announce) for req in requests]
+    if announce:
+        _announce([r for r in results if isinstance(r, Submitted)], on_commit, doorbell)
     return results
 
 
@@ -334,6 +340,7 @@ def _one(
     doorbell: Doorbell | None,
     req: OpRequest,
     on_commit: Callable[[CommittedEvent], None] | None,
+    announce: bool,
 ) -> BatchResult:
     try:
         return submit(
@@ -348,6 +355,7 @@ def _one(
             op_id=req.op_id,
             system=req.system,
             on_commit=on_commit,
+            announce=announce,
         )
     except Exception as exc:  # handed to the op's caller, as ``submit`` would raise it
         return exc
