@@ -9,9 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from roundtable.db import make_engine, read_session
 from roundtable.exports.formats import render
+from roundtable.exports.model import assemble_snapshot, read_snapshot_rows
 from roundtable.exports.worker import ExportTimeout, RenderPool
 from tests.exports.conftest import Rendered
+from tests.exports.world import BAHASA, HELD_BACK, World
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,22 @@ def test_a_worker_renders_what_the_parent_would(pool: RenderPool, rendered: Rend
     assert ticks > 5  # the event loop kept running while the worker worked
     assert pool.started
     assert all(pid != os.getpid() for pid in _worker_pids(pool))
+
+
+def test_a_worker_assembles_a_snapshot_handed_over_as_rows(
+    pool: RenderPool, sqlite_world: tuple[str, World]
+) -> None:
+    url, world = sqlite_world
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as session:
+            rows = read_snapshot_rows(session, world.workshop_id)
+    finally:
+        engine.dispose()
+    content = asyncio.run(pool.render("md", rows))
+    assert content == render("md", assemble_snapshot(rows))
+    assert BAHASA.encode() in content
+    assert HELD_BACK.encode() not in content  # the worker holds back what the server did
 
 
 def test_a_render_past_its_timeout_fails_and_the_pool_recovers(

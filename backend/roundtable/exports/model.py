@@ -2,6 +2,8 @@
 
 A snapshot is plain frozen data: the parent process reads it in one transaction and a
 worker process renders it, so it must pickle and must not reach back into the database.
+The server hands a checklist to the worker as :class:`SnapshotRows` (the rows as read,
+undecoded) and the worker assembles the :class:`Snapshot`: see that class for why.
 
 What leaves: the workshop's consolidated checklist only, without deleted items and
 without items flagged ``personal_data`` (those wait for a facilitator's review). Where an
@@ -11,11 +13,13 @@ affiliation or author reaches a snapshot, whatever the workshop's attribution po
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, cast
+from typing import Any
 
+from sqlalchemy import Text, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -114,6 +118,31 @@ class Snapshot:
         return next((t.label for t in self.themes if t.key == key), key)
 
 
+@dataclass(frozen=True)
+class SnapshotRows:
+    """What :func:`read_snapshot_rows` takes from the database, before any decoding: the
+    form a snapshot crosses to the worker process in.
+
+    The items are the database's rows as plain tuples, their list columns still JSON
+    text (``ITEM_FIELDS`` names them). Decoding 2,000 items' JSON and pickling 2,000
+    dataclasses cost the server ~50 ms of CPU per download while holding the GIL, and the
+    live path's threads then waited for it at every release (their commits and sends):
+    the edit stalls of ``bench/export_under_load.py``. Pickling tuples of strings is done
+    in C in a few milliseconds; :func:`assemble_snapshot` does the rest in the worker.
+    """
+
+    workshop: WorkshopInfo
+    themes: tuple[ThemeInfo, ...]
+    filter: ExportFilter
+    items: tuple[tuple[Any, ...], ...]  # ITEM_FIELDS, in checklist order, nothing skipped
+    raised_by: dict[str, tuple[str, ...]]  # consolidated item id -> group names
+    generated_at: datetime = field(default_factory=utcnow)
+
+
+ITEM_FIELDS = ("id", "kind", "title", "detail", "themes", "actors", "references", "status", "flags")
+_JSON_FIELDS = frozenset({"themes", "actors", "references", "flags"})
+
+
 def build_snapshot(
     session: Session,
     workshop_id: int,
@@ -123,33 +152,30 @@ def build_snapshot(
     actor: str | None = None,
 ) -> Snapshot:
     """The consolidated checklist of a workshop, filtered, ready to render."""
+    return assemble_snapshot(
+        read_snapshot_rows(session, workshop_id, theme=theme, kind=kind, actor=actor)
+    )
+
+
+def read_snapshot_rows(
+    session: Session,
+    workshop_id: int,
+    *,
+    theme: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+) -> SnapshotRows:
+    """The database's part of a snapshot, in one transaction: a bad filter or an unknown
+    workshop is refused here (in the server), the rows are left undecoded."""
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:
         raise ExportError("not_found", f"workshop {workshop_id} does not exist")
     themes = _themes(session, workshop_id)
     wanted = ExportFilter(theme=theme, kind=kind, actor=actor)
-    theme_keys = _check_filter(wanted, themes)
-    known = {t.key for t in themes}
+    _check_filter(wanted, themes)
     rows = _consolidated_items(session, workshop_id)
-    raised_by = _raised_by(session, [row.id for row in rows])
-    items = []
-    for n, row in enumerate(rows, start=1):
-        if HELD_BACK_FLAGS.intersection(row.flags):
-            continue
-        item = ExportItem(
-            ref=f"{REF_PREFIX}{n}",
-            kind=row.kind,
-            title=row.title,
-            detail=row.detail,
-            themes=tuple(k for k in row.themes if k in known),
-            actors=tuple(ActorInfo(a, ACTORS.get(a, a)) for a in row.actors),
-            references=tuple(row.references),
-            status=row.status,
-            raised_by=tuple(raised_by.get(row.id, ())),
-        )
-        if _matches(item, wanted, theme_keys):
-            items.append(item)
-    return Snapshot(
+    raised_by = _raised_by(session, [row[0] for row in rows])
+    return SnapshotRows(
         workshop=WorkshopInfo(
             title=workshop.title,
             starts_on=workshop.starts_on,
@@ -159,9 +185,51 @@ def build_snapshot(
             description=workshop.description,
         ),
         themes=themes,
-        items=tuple(items),
         filter=wanted,
+        items=rows,
+        raised_by={key: tuple(names) for key, names in raised_by.items()},
     )
+
+
+def assemble_snapshot(source: SnapshotRows) -> Snapshot:
+    """The snapshot the rows make: JSON decoded, held-back items left out, items numbered
+    in checklist order (held-back ones keep their number, unseen), the filter applied."""
+    known = {t.key for t in source.themes}
+    theme_keys = _check_filter(source.filter, source.themes)
+    items = []
+    for n, raw in enumerate(source.items, start=1):
+        item_id, kind, title, detail, themes, actors, references, status, flags = raw
+        if HELD_BACK_FLAGS.intersection(_decoded(flags)):
+            continue
+        item = ExportItem(
+            ref=f"{REF_PREFIX}{n}",
+            kind=kind,
+            title=title,
+            detail=detail,
+            themes=tuple(k for k in _decoded(themes) if k in known),
+            actors=tuple(ActorInfo(a, ACTORS.get(a, a)) for a in _decoded(actors)),
+            references=tuple(_decoded(references)),
+            status=status,
+            raised_by=source.raised_by.get(item_id, ()),
+        )
+        if _matches(item, source.filter, theme_keys):
+            items.append(item)
+    return Snapshot(
+        workshop=source.workshop,
+        themes=source.themes,
+        items=tuple(items),
+        filter=source.filter,
+        generated_at=source.generated_at,
+    )
+
+
+def _decoded(value: Any) -> list[str]:
+    """A list column's value: JSON text decoded (a driver that decodes JSON itself, as
+    PostgreSQL's may, hands over the list already), NULL as an empty list."""
+    if value is None:
+        return []
+    decoded = json.loads(value) if isinstance(value, str | bytes) else value
+    return list(decoded) if decoded is not None else []
 
 
 def filter_items(
@@ -214,41 +282,22 @@ def _themes(session: Session, workshop_id: int) -> tuple[ThemeInfo, ...]:
     return tuple(ordered)
 
 
-class _ItemRow(Protocol):
-    """What a snapshot reads of an item (a Core row: no ORM object per item)."""
-
-    id: str
-    kind: str
-    title: str
-    detail: str
-    themes: list[str]
-    actors: list[str]
-    references: list[str]
-    status: str
-    flags: list[str]
-
-
-_ITEM_COLUMNS = (
-    col(Item.id),
-    col(Item.kind),
-    col(Item.title),
-    col(Item.detail),
-    col(Item.themes),
-    col(Item.actors),
-    col(Item.references),
-    col(Item.status),
-    col(Item.flags),
+# The list columns are read as their JSON text (``type_coerce`` to Text drops the JSON
+# type's decoding, and emits no SQL cast): the worker decodes them.
+_ITEM_COLUMNS = tuple(
+    type_coerce(getattr(Item, name), Text) if name in _JSON_FIELDS else col(getattr(Item, name))
+    for name in ITEM_FIELDS
 )
 
 
-def _consolidated_items(session: Session, workshop_id: int) -> list[_ItemRow]:
+def _consolidated_items(session: Session, workshop_id: int) -> tuple[tuple[Any, ...], ...]:
     checklist: Checklist = consolidated_checklist(session, workshop_id)
     rows = session.execute(
         sa_select(*_ITEM_COLUMNS)
         .where(col(Item.checklist_id) == checklist.id, col(Item.deleted).is_(False))
         .order_by(col(Item.position), col(Item.id))
-    ).all()
-    return cast(list[_ItemRow], rows)
+    )
+    return tuple(tuple(row) for row in rows)
 
 
 def _raised_by(session: Session, item_ids: list[str]) -> dict[str, list[str]]:

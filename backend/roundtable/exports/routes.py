@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from roundtable.deps import DbDep, FacilitatorDep
 from roundtable.errors import OpRejected
 from roundtable.exports.formats import FORMATS
-from roundtable.exports.model import build_snapshot
+from roundtable.exports.model import read_snapshot_rows
 from roundtable.exports.worker import ExportFailed, ExportTimeout, RenderPool
 
 router = APIRouter(tags=["exports"])
@@ -48,11 +48,13 @@ async def download_checklist(
 
     Items flagged as possibly holding personal data are left out; no member names appear.
     """
-    snapshot = await run_in_threadpool(
-        build_snapshot, db, viewer.workshop_id, theme=theme, kind=kind, actor=actor
+    # Only the rows are read here; the worker decodes and assembles them (see
+    # ``SnapshotRows``): that work in the server held the GIL and stalled live editing.
+    rows = await run_in_threadpool(
+        read_snapshot_rows, db, viewer.workshop_id, theme=theme, kind=kind, actor=actor
     )
     try:
-        content = await render_pool(request).render(fmt, snapshot)
+        content = await render_pool(request).render(fmt, rows)
     except (ExportTimeout, ExportFailed) as exc:
         raise OpRejected("unavailable", f"{exc}; try again later") from None
     export = FORMATS[fmt]

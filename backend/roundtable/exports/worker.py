@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from roundtable.exports.formats import FORMATS, render
-from roundtable.exports.model import Snapshot
+from roundtable.exports.model import Snapshot, SnapshotRows
 
 POOL_SIZE = 1
 WORKER_NICE = 10
@@ -98,8 +98,11 @@ class RenderPool:
     def started(self) -> bool:
         return self._executor is not None
 
-    async def render(self, fmt: str, snapshot: Snapshot, *, timeout: float | None = None) -> bytes:
-        """The snapshot rendered in ``fmt`` by a worker process."""
+    async def render(
+        self, fmt: str, snapshot: Snapshot | SnapshotRows, *, timeout: float | None = None
+    ) -> bytes:
+        """The snapshot rendered in ``fmt`` by a worker process. Hand over a big checklist
+        as :class:`SnapshotRows`: the worker then decodes and assembles it, not the server."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
         return await self.run(render, fmt, snapshot, label=fmt, timeout=timeout)
