@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from roundtable.realtime import snapshot as snapshot_module
-from roundtable.realtime.reads import read_snapshot, read_snapshot_text
+from roundtable.realtime.reads import read_catchup, read_snapshot, read_snapshot_text
 from roundtable.realtime.snapshot import SnapshotCache
 from tests.realtime.clients import Live, Scene, make_scene
 from tests.support import Api, ok
@@ -151,3 +151,35 @@ def test_a_new_head_is_never_served_an_old_text(live: Live) -> None:
     alone, _, _ = read_snapshot(scene.id, members[1], live.engine)
     assert later is not None and later.seq > first.seq
     assert later.text == compact(alone) and later.seq == alone["seq"]
+
+
+def test_catch_up_carries_the_snapshot_in_its_own_read(live: Live) -> None:
+    """A hello that needs a snapshot gets it from the catch-up's read: same head, same
+    text as a read of its own; one that needs events gets events, as before."""
+    scene, members = populate(live, "chatham_house")
+    cache = SnapshotCache()
+    head = scene.head()
+    for member in members:
+        catchup = read_catchup(
+            scene.id, member, 0, 500, live.engine, with_snapshot=True, cache=cache
+        )
+        assert catchup is not None and catchup.events is None and catchup.snapshot is not None
+        alone = read_snapshot_text(scene.id, member, live.engine)
+        assert alone is not None
+        assert catchup.head == catchup.snapshot.seq == head
+        assert catchup.snapshot.text == alone.text and catchup.snapshot.visible == alone.visible
+        # Without asking, no snapshot (the caller reads it itself).
+        plain = read_catchup(scene.id, member, 0, 500, live.engine)
+        assert plain is not None and plain.events is None and plain.snapshot is None
+        # A client one event behind gets that event, not a snapshot.
+        behind = read_catchup(scene.id, member, head - 1, 500, live.engine, with_snapshot=True)
+        assert behind is not None and behind.snapshot is None
+        assert [e.seq for e in behind.events or []] == [head]
+    # Too far behind for events: a snapshot even with a last seq.
+    far = read_catchup(scene.id, members[0], 1, 2, live.engine, with_snapshot=True, cache=cache)
+    assert far is not None and far.events is None and far.snapshot is not None
+
+    # A removed member gets nothing.
+    ok(scene.fac.delete(f"/api/workshops/{scene.id}/members/{members[1]}"), 204)
+    assert read_catchup(scene.id, members[1], 0, 500, live.engine, with_snapshot=True) is None
+    assert read_snapshot_text(scene.id, members[1], live.engine, cache) is None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
 
 from roundtable.accounts.service import find_session, member_in_workshop
 from roundtable.db import read_session
@@ -13,6 +14,7 @@ from roundtable.groups.models import Member
 from roundtable.realtime.snapshot import (
     SnapshotCache,
     SnapshotTexts,
+    Viewer,
     cut_snapshot,
     read_rows,
     readable_checklist_ids,
@@ -59,28 +61,56 @@ def resolve_hello(token: str | None, workshop_id: int, client_id: str, engine: E
 
 
 @dataclass(frozen=True)
+class SnapshotText:
+    """A member's snapshot, as the JSON text to send."""
+
+    seq: int
+    text: str
+    visible: set[int]  # the checklists it shows
+
+
+@dataclass(frozen=True)
 class CatchUp:
     head: int
     events: list[Event] | None  # None: too far behind, ahead, or visibility changed
     visible: set[int]
+    # With ``with_snapshot``, when ``events`` is None: the snapshot, read in the same
+    # transaction (its seq is ``head``).
+    snapshot: SnapshotText | None = None
 
 
 def read_catchup(
-    workshop_id: int, member_id: int, after: int, threshold: int, engine: Engine
+    workshop_id: int,
+    member_id: int,
+    after: int,
+    threshold: int,
+    engine: Engine,
+    *,
+    with_snapshot: bool = False,
+    cache: SnapshotCache | None = None,
 ) -> CatchUp | None:
     """What a client at ``after`` needs: the events since (``events`` is ``None`` when it
-    needs a snapshot instead); ``None`` when the member was removed."""
+    needs a snapshot instead, and ``with_snapshot`` puts that snapshot in ``snapshot``,
+    from ``cache`` as in ``read_snapshot_text``); ``None`` when the member was removed."""
     with read_session(engine) as session:
+        head = _head(session, workshop_id)
+        viewer = _viewer(session, member_id)
+        if head is None or viewer is None:
+            return None
+        events: list[Event] | None = None
+        if 0 < after <= head and head - after <= threshold:
+            events = read_since(session, workshop_id, after, limit=head - after)
+            if len(events) != head - after or any(e.resync for e in events):
+                events = None
+        if events is None:
+            if not with_snapshot:
+                return CatchUp(head, None, set())
+            shot = _snapshot_text(session, workshop_id, head, viewer, cache)
+            return CatchUp(head, None, set(), shot) if shot is not None else None
         workshop = session.get(Workshop, workshop_id)
         member = session.get(Member, member_id)
-        if workshop is None or member is None or member.removed:
+        if workshop is None or member is None:
             return None
-        head = workshop.head_seq
-        if after == 0 or after > head or head - after > threshold:
-            return CatchUp(head, None, set())
-        events = read_since(session, workshop_id, after, limit=head - after)
-        if len(events) != head - after or any(e.resync for e in events):
-            return CatchUp(head, None, set())
         return CatchUp(head, events, readable_checklist_ids(session, workshop, member))
 
 
@@ -109,13 +139,38 @@ def read_snapshot(
         return snapshot, visible, member
 
 
-@dataclass(frozen=True)
-class SnapshotText:
-    """A member's snapshot, as the JSON text to send."""
+def _head(session: Session, workshop_id: int) -> int | None:
+    row = session.execute(
+        select(col(Workshop.head_seq)).where(col(Workshop.id) == workshop_id)
+    ).first()
+    return None if row is None else int(row[0])
 
-    seq: int
-    text: str
-    visible: set[int]  # the checklists it shows
+
+def _viewer(session: Session, member_id: int) -> Viewer | None:
+    """The member's columns a snapshot depends on; ``None`` if gone or removed."""
+    row = session.execute(
+        select(col(Member.id), col(Member.role), col(Member.group_id), col(Member.removed)).where(
+            col(Member.id) == member_id
+        )
+    ).first()
+    return None if row is None or row.removed else cast(Viewer, row)
+
+
+def _snapshot_text(
+    session: Session, workshop_id: int, head: int, viewer: Viewer, cache: SnapshotCache | None
+) -> SnapshotText | None:
+    """``viewer``'s snapshot at ``head``, the workshop's head in ``session``'s transaction."""
+    rows = cache.at(head) if cache is not None else None
+    if rows is None:
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            return None
+        rows = read_rows(session, workshop)
+        if cache is not None:
+            cache.keep(rows)
+    texts = cache.texts(rows) if cache is not None else SnapshotTexts(rows)
+    text, visible = texts.text_for(viewer)
+    return SnapshotText(rows.seq, text, visible)
 
 
 def read_snapshot_text(
@@ -126,15 +181,8 @@ def read_snapshot_text(
     joining at one seq share the workshop's rows and the encoded text of their view
     (see ``SnapshotTexts``): per member, only the rows that name them are encoded."""
     with read_session(engine) as session:
-        workshop = session.get(Workshop, workshop_id)
-        member = session.get(Member, member_id)
-        if workshop is None or member is None or member.removed:
+        head = _head(session, workshop_id)
+        viewer = _viewer(session, member_id)
+        if head is None or viewer is None:
             return None
-        rows = cache.at(workshop.head_seq) if cache is not None else None
-        if rows is None:
-            rows = read_rows(session, workshop)
-            if cache is not None:
-                cache.keep(rows)
-        texts = cache.texts(rows) if cache is not None else SnapshotTexts(rows)
-        text, visible = texts.text_for(member)
-        return SnapshotText(rows.seq, text, visible)
+        return _snapshot_text(session, workshop_id, head, viewer, cache)

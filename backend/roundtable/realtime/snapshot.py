@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from roundtable.access import can_read_checklist
+from roundtable.access import MemberLike, can_read_checklist
 from roundtable.attribution import MEMBER_REFERENCE_FIELDS, hides_authors, render_values
 from roundtable.checklists.models import Checklist, Comment, Item, Vote
 from roundtable.consolidation.agreement import agreement_values
@@ -168,6 +168,15 @@ class SnapshotCache:
 # re-encodes only the rows that name them.
 
 View = frozenset[int]  # ids of the checklists a member may read
+
+
+class Viewer(MemberLike, Protocol):
+    """What a snapshot text reads of its member: the row, or those of its columns."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
 _ENTITIES = {
     "members": "member",
     "items": "item",
@@ -252,7 +261,7 @@ class SnapshotTexts:
             }
         return self._rows
 
-    def _view(self, member: Member) -> _ViewText:
+    def _view(self, member: Viewer) -> _ViewText:
         rows = self.rows
         workshop = rows.workshop
         checklists = [c for c in rows.checklists if can_read_checklist(member, workshop, c)]
@@ -333,7 +342,7 @@ class SnapshotTexts:
             section = self._sections[key] = _Section(_ENTITIES[name], texts, joined, naming)
         return section
 
-    def text_for(self, member: Member) -> tuple[str, set[int]]:
+    def text_for(self, member: Viewer) -> tuple[str, set[int]]:
         """``member``'s snapshot as JSON text, and the checklists it shows."""
         view = self._view(member)
         viewer = member.id
