@@ -223,3 +223,20 @@ def _checklist(scene: Scene) -> int:
         item = s.get(Item, scene.item_id)
         assert item is not None
         return item.checklist_id
+
+
+def test_a_batch_of_ops_refused_before_any_statement(scene: Scene) -> None:
+    """Nothing ran in the transaction (on PostgreSQL nothing was even begun): the batch
+    still commits cleanly and answers each op."""
+    head = scene.head()
+    results = submit_batch(
+        scene.engine,
+        scene.registry,
+        None,
+        [
+            OpRequest(scene.workshop_id, scene.member_id, "no.such.kind", {}),
+            OpRequest(scene.workshop_id, scene.member_id, "item.update", {"id": 5}),
+        ],
+    )
+    assert [getattr(r, "code", None) for r in results] == ["unknown_op", "invalid"]
+    assert scene.head() == head

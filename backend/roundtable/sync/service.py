@@ -191,8 +191,9 @@ class _Tx:
         self.flush()
         if self.conn.in_transaction():
             self.conn.commit()
-        else:
+        elif self.sql.direct:
             self.sql.commit_driver()
+        # Otherwise (PostgreSQL) nothing ran, so nothing was begun.
 
     def close(self) -> None:
         """Rolls back whatever was not committed (SQLAlchemy's transaction, or the pool's

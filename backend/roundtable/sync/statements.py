@@ -39,7 +39,7 @@ Row = tuple[Any, ...]
 class Compiled:
     """One statement compiled for one dialect."""
 
-    __slots__ = ("constants", "named", "order", "processors", "results", "sql")
+    __slots__ = ("constants", "named", "order", "results", "sql")
 
     def __init__(
         self,
@@ -71,10 +71,11 @@ class Compiled:
                 value = bind.value if process is None else process(bind.value)
                 self.constants[name] = value
                 self.order.append((name, False, None))
-        self.results: list[Processor] = [
-            t.dialect_impl(dialect).result_processor(dialect, None) for t in result_types
+        results = [t.dialect_impl(dialect).result_processor(dialect, None) for t in result_types]
+        # (column index, processor) for the columns that have one.
+        self.results: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, p in enumerate(results) if p is not None
         ]
-        self.processors = any(p is not None for p in self.results)
 
     def params(self, given: Mapping[str, Any]) -> Any:
         if self.named:
@@ -96,12 +97,14 @@ class Compiled:
         return tuple(values)
 
     def row(self, raw: Sequence[Any]) -> Row:
-        if not self.processors:
+        if not self.results:
             return tuple(raw)
-        return tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(raw, self.results, strict=True)
-        )
+        values = list(raw)
+        for i, process in self.results:
+            value = values[i]
+            if value is not None:
+                values[i] = process(value)
+        return tuple(values)
 
 
 class Prepared:
@@ -118,7 +121,7 @@ class Prepared:
         self._by_dialect: dict[str, Compiled] = {}
 
     def compiled(self, dialect: Dialect) -> Compiled:
-        key = f"{dialect.name}+{dialect.driver}"
+        key = f"{dialect.name}+{dialect.driver}:{dialect.paramstyle}"
         found = self._by_dialect.get(key)
         if found is None:
             found = Compiled(self.stmt, dialect, self.column_keys, self.result_types)
