@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -41,6 +42,7 @@ from typing import Any
 import httpx
 import websockets
 from fanout import code_version, machine
+from fanout_load import process_cpu_s
 from fanout_setup import (
     FACILITATOR,
     Roundtable,
@@ -243,11 +245,13 @@ async def trial(
     try:
         await asyncio.sleep(1.0)
         before = memory_kib(pid)
+        cpu0 = process_cpu_s(pid)
         started = time.perf_counter()
         await asyncio.wait_for(
             asyncio.gather(*(c.connect(target.stateful) for c in clients)), OPEN_TIMEOUT
         )
         open_s = max(c.welcomed for c in clients) - started
+        open_cpu_s = process_cpu_s(pid) - cpu0
         await asyncio.sleep(2.0)
         after = memory_kib(pid)
 
@@ -258,24 +262,29 @@ async def trial(
         for client in away:
             client.target = head
         snapshots_before = sum(c.snapshots for c in away)
+        cpu0 = process_cpu_s(pid)
         started = time.perf_counter()
         await asyncio.wait_for(
             asyncio.gather(*(c.connect(target.stateful) for c in away)), OPEN_TIMEOUT
         )
         storm_s = max(c.welcomed for c in away) - started
+        storm_cpu_s = process_cpu_s(pid) - cpu0
         snapshots = sum(c.snapshots for c in away) - snapshots_before
         gaps = sum(c.gaps for c in clients)
         behind = sum(1 for c in away if target.stateful and c.last_seq < head)
         return {
             "connections": count,
             "open_s": round(open_s, 3),
+            "open_cpu_s": round(open_cpu_s, 3),  # the server's, until the last was in
             "per_connection_kib": round((after["rss"] - before["rss"]) / count, 2),
             "per_connection_pss_kib": round((after["pss"] - before["pss"]) / count, 2),
             "storm_clients": storm,
             "storm_s": round(storm_s, 3),
+            "storm_cpu_s": round(storm_cpu_s, 3),
             "storm_snapshots": snapshots,
             "gaps": gaps,
             "behind": behind,
+            "load_1min": round(os.getloadavg()[0], 2),  # the machine's, at the trial's end
         }
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -359,7 +368,9 @@ def main() -> int:
                 f"trial {n + 1}: open {args.connections}: roundtable {r['open_s']:.2f} s, "
                 f"bare {b['open_s']:.2f} s; storm {args.storm}: roundtable {r['storm_s']:.2f} s, "
                 f"bare {b['storm_s']:.2f} s; KiB/connection {r['per_connection_kib']:.1f} vs "
-                f"{b['per_connection_kib']:.1f}",
+                f"{b['per_connection_kib']:.1f}; server CPU s: open {r['open_cpu_s']:.2f} vs "
+                f"{b['open_cpu_s']:.2f}, storm {r['storm_cpu_s']:.2f} vs {b['storm_cpu_s']:.2f}; "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 
@@ -372,7 +383,7 @@ def main() -> int:
             "bare": summarise([t[key] for t in trials["bare"]]),
             "ratio": round(median("roundtable", key) / max(median("bare", key), 1e-3), 2),
         }
-        for key in ("open_s", "storm_s", "per_connection_kib")
+        for key in ("open_s", "open_cpu_s", "storm_s", "storm_cpu_s", "per_connection_kib")
     }
     failures = [
         f"{name} trial {n + 1}: {t['gaps']} gaps, {t['behind']} behind, "
