@@ -237,7 +237,10 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         # SQLite has one writer at a time: one thread writes, in order, and ops waiting
         # together share a commit. PostgreSQL takes concurrent writers.
-        self.writer = Writer(engine, notifier, self.committed) if is_sqlite(engine) else None
+        # Its committed events reach the loop with the callers' results: one hop a batch.
+        self.writer = (
+            Writer(engine, notifier, in_loop=self._take_batch) if is_sqlite(engine) else None
+        )
         self.write_limiter = anyio.CapacityLimiter(8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
         # Open connections; frames the rooms' hand-overs wrote straight to a socket.
@@ -301,6 +304,17 @@ class Hub:
             return
         with contextlib.suppress(RuntimeError):  # the loop closed: the process is stopping
             loop.call_soon_threadsafe(self._take_committed, event)
+
+    def _take_batch(self, events: list[CommittedEvent]) -> None:
+        """On the loop: a batch the writer committed, in order, before its callers hear.
+        It never raises: the ops are committed whatever happens here, and a room that
+        missed an event reads it back at the next doorbell or poll."""
+        for event in events:
+            try:
+                self._take_committed(event)
+            except Exception:
+                log.exception("handing event %s of workshop %s over", event.seq, event.workshop_id)
+            self.on_doorbell(event.workshop_id, event.seq)
 
     def _take_committed(self, event: CommittedEvent) -> None:
         room = self.rooms.get(event.workshop_id)
