@@ -183,3 +183,68 @@ def test_catch_up_carries_the_snapshot_in_its_own_read(live: Live) -> None:
     ok(scene.fac.delete(f"/api/workshops/{scene.id}/members/{members[1]}"), 204)
     assert read_catchup(scene.id, members[1], 0, 500, live.engine, with_snapshot=True) is None
     assert read_snapshot_text(scene.id, members[1], live.engine, cache) is None
+
+
+def test_texts_at_a_later_seq_reuse_only_unchanged_rows(live: Live) -> None:
+    """Each seq's texts reuse the previous seq's encoding of a row only where its values
+    are the same: renames, retitles and a change of policy all show at once."""
+    scene, members = populate(live, "chatham_house")
+    cache = SnapshotCache()
+    base = f"/api/workshops/{scene.id}"
+
+    def check() -> None:
+        for member in members:
+            shared = read_snapshot_text(scene.id, member, live.engine, cache)
+            alone, _, _ = read_snapshot(scene.id, member, live.engine)
+            assert shared is not None and shared.text == compact(alone), member
+
+    check()
+    ana = members[0]
+    ok(scene.fac.patch(f"{base}/members/{ana}", json={"display_name": "Ana Renamed"}))
+    items = ok(scene.fac.get(f"{base}/checklists/{scene.checklist(0)}/items"))
+    ok(scene.fac.patch(f"{base}/items/{items[0]['id']}", json={"title": "Retitled point"}))
+    check()
+    texts = [read_snapshot_text(scene.id, m, live.engine, cache) for m in members]
+    assert "Ana Renamed" in (texts[0].text if texts[0] else "")
+    assert all("Ana Renamed" not in (t.text if t else "") for t in texts[1:])
+    assert "Retitled point" in (texts[0].text if texts[0] else "")
+    scene.update(attribution="named")  # every name shows now, to everyone
+    check()
+    later = read_snapshot_text(scene.id, members[2], live.engine, cache)
+    assert later is not None and "Ana Renamed" in later.text
+
+
+def test_rows_read_as_columns_are_the_orm_values(live: Live) -> None:
+    """``read_rows`` reads members, items, comments and votes as Core rows: the values
+    must be those the ORM objects give, in the same order."""
+    from sqlmodel import select as orm_select
+
+    from roundtable.checklists.models import Comment, Item, Vote
+    from roundtable.db import read_session
+    from roundtable.groups.models import Member
+    from roundtable.realtime.snapshot import read_rows
+    from roundtable.values import comment_values, item_values, member_values, vote_values
+    from roundtable.workshops.models import Workshop
+
+    scene, _ = populate(live, "groups_only")
+    with read_session(live.engine) as session:
+        workshop = session.get(Workshop, scene.id)
+        assert workshop is not None
+        rows = read_rows(session, workshop)
+
+        def orm(model: Any, *conds: Any) -> list[Any]:
+            query = orm_select(model).where(model.workshop_id == scene.id, *conds)
+            return list(session.exec(query).all())
+
+        members = orm(Member, Member.removed == False)  # noqa: E712
+        items = sorted(orm(Item, Item.deleted == False), key=lambda i: (i.position, i.id))  # noqa: E712
+        assert rows.members == [member_values(m) for m in members]
+        assert [
+            {k: v[k] for k in item_values(i)} for v, i in zip(rows.items, items, strict=True)
+        ] == [item_values(i) for i in items]
+        assert [v for _, v in rows.comments] == [
+            comment_values(c)
+            for c in orm(Comment, Comment.deleted == False)  # noqa: E712
+        ]
+        assert [v for _, v in rows.votes] == [vote_values(v) for v in orm(Vote)]
+        assert len(rows.members) == 5 and len(rows.items) == 5 and rows.votes

@@ -69,7 +69,14 @@ def read_rows(session: Session, workshop: Workshop) -> Rows:
             session.execute(select(model).where(model.workshop_id == wid, *conds)).scalars()
         )
 
-    items = sorted(rows(Item, col(Item.deleted).is_(False)), key=lambda i: (i.position, i.id))
+    def plain(model: Any, *conds: Any) -> list[Any]:
+        """As ``rows``, as Core rows of the same columns (read by attribute, like the
+        ORM's): for the many members, items, comments and votes, no ORM object each."""
+        table = model.__table__
+        query = select(*table.columns).where(table.c.workshop_id == wid, *conds)
+        return list(session.execute(query).all())
+
+    items = sorted(plain(Item, col(Item.deleted).is_(False)), key=lambda i: (i.position, i.id))
     themes = sorted(rows(Theme, col(Theme.deleted).is_(False)), key=lambda t: t.position)
     groups = sorted(rows(Group, col(Group.deleted).is_(False)), key=lambda g: g.position)
     dismissals = sorted(rows(SuggestionDismissal), key=lambda d: (d.created_seq, d.id))
@@ -79,12 +86,12 @@ def read_rows(session: Session, workshop: Workshop) -> Rows:
         checklists=rows(Checklist),
         themes=[theme_values(t) for t in themes],
         groups=[group_values(g) for g in groups],
-        members=[member_values(m) for m in rows(Member, col(Member.removed).is_(False))],
+        members=[member_values(m) for m in plain(Member, col(Member.removed).is_(False))],
         items=with_provenance(session, [item_values(i) for i in items]),
         comments=[
-            (c.item_id, comment_values(c)) for c in rows(Comment, col(Comment.deleted).is_(False))
+            (c.item_id, comment_values(c)) for c in plain(Comment, col(Comment.deleted).is_(False))
         ],
-        votes=[(v.checklist_id, vote_values(v)) for v in rows(Vote)],
+        votes=[(v.checklist_id, vote_values(v)) for v in plain(Vote)],
         agreements=[(a.checklist_id, agreement_values(a)) for a in rows(Agreement)],
         dismissals=[dismissal_values(d) for d in dismissals],
     )
@@ -152,7 +159,7 @@ class SnapshotCache:
             texts = self._texts
             if texts is not None and texts.rows is rows:
                 return texts
-            texts = SnapshotTexts(rows)
+            texts = SnapshotTexts(rows, previous=self._texts)
             if self._latest is rows:
                 self._texts = texts
             return texts
@@ -235,29 +242,62 @@ class SnapshotTexts:
     member (``tests/realtime/test_join_shared_snapshot.py``). Thread-safe: the read
     threads take turns building a piece; once built, pieces are never changed."""
 
-    def __init__(self, rows: Rows) -> None:
+    def __init__(self, rows: Rows, previous: SnapshotTexts | None = None) -> None:
         self.rows = rows
         self.policy = rows.workshop.attribution
         self._lock = threading.Lock()
         self._rows: dict[str, list[tuple[str, tuple[int, ...]]]] | None = None
         self._views: dict[View, _ViewText] = {}
         self._sections: dict[tuple[str, tuple[int, ...]], _Section] = {}
+        # An earlier seq's texts, whose rows' encodings are reused where the values are
+        # the same (dropped once this one's rows are encoded: no chain of seqs is kept).
+        self._previous = (
+            previous if previous is not None and previous.policy == self.policy else None
+        )
+
+    def _row_values(self) -> dict[str, list[dict[str, Any]]]:
+        rows = self.rows
+        return {
+            "members": rows.members,
+            "items": rows.items,
+            "comments": [v for _, v in rows.comments],
+            "votes": [v for _, v in rows.votes],
+            "agreements": [v for _, v in rows.agreements],
+        }
+
+    def _earlier(self) -> dict[tuple[str, Any], tuple[dict[str, Any], str]]:
+        """(list, row id) -> (values, text) of the previous seq's encoded rows."""
+        previous, self._previous = self._previous, None
+        if previous is None:
+            return {}
+        encoded = previous._rows  # set once, never changed: safe to read without its lock
+        if encoded is None:
+            return {}
+        values = previous._row_values()
+        return {
+            (name, row["id"]): (row, text)
+            for name, texts in encoded.items()
+            for row, (text, _) in zip(values[name], texts, strict=True)
+        }
 
     def _encoded_rows(self) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
         """Each row once, for no particular viewer, with who it names. Call under the lock."""
         if self._rows is None:
-            rows, policy = self.rows, self.policy
+            policy = self.policy
+            earlier = self._earlier()
 
-            def encode(entity: str, values: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
-                text = _dumps(render_values(entity, values, policy, None))
+            def encode(name: str, values: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
+                entity = _ENTITIES[name]
+                same = earlier.get((name, values["id"]))
+                if same is not None and same[0] == values:
+                    text = same[1]
+                else:
+                    text = _dumps(render_values(entity, values, policy, None))
                 return text, named_in(entity, values, policy)
 
             self._rows = {
-                "members": [encode("member", v) for v in rows.members],
-                "items": [encode("item", v) for v in rows.items],
-                "comments": [encode("comment", v) for _, v in rows.comments],
-                "votes": [encode("vote", v) for _, v in rows.votes],
-                "agreements": [encode("agreement", v) for _, v in rows.agreements],
+                name: [encode(name, v) for v in values]
+                for name, values in self._row_values().items()
             }
         return self._rows
 
@@ -288,13 +328,7 @@ class SnapshotTexts:
             "votes": [checklist in visible for checklist, _ in rows.votes],
             "agreements": [checklist in visible for checklist, _ in rows.agreements],
         }
-        values = {
-            "members": rows.members,
-            "items": rows.items,
-            "comments": [v for _, v in rows.comments],
-            "votes": [v for _, v in rows.votes],
-            "agreements": [v for _, v in rows.agreements],
-        }
+        values = self._row_values()
         sections = {
             name: self._section(
                 name, [n for n, kept in enumerate(keep[name]) if kept], values[name]
