@@ -3,6 +3,7 @@
     .venv/bin/python bench/write_path.py                  # SQLite, ~1 minute
     .venv/bin/python bench/write_path.py --ops 500 --trials 3
     .venv/bin/python bench/write_path.py --database postgres
+    .venv/bin/python bench/write_path.py --dir /dev/shm   # SQLite on tmpfs: no disk fsync
 
 A fresh database (SQLite in a temporary directory, ``synchronous=FULL`` as served; or a
 fresh PostgreSQL database on ``ROUNDTABLE_TEST_PG_URL``) holds one workshop in breakout,
@@ -141,9 +142,9 @@ def measure(fn: Callable[[int], None], ops: int) -> tuple[float, float]:
 
 
 @contextmanager
-def database(kind: str) -> Iterator[str]:
+def database(kind: str, where: Path | None = None) -> Iterator[str]:
     if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="rt-write-path-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="rt-write-path-", dir=where) as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         return
     import psycopg
@@ -166,6 +167,9 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--dir", type=Path, help="where the SQLite file goes (default: the temporary directory)"
+    )
     opts = parser.parse_args()
     ops = max(8, opts.ops - opts.ops % 8)
     figures: dict[str, Any] = {
@@ -176,7 +180,8 @@ def main() -> int:
         "trials": opts.trials,
         "modes": {},
     }
-    with database(opts.database) as url:
+    figures["dir"] = str(opts.dir) if opts.dir else tempfile.gettempdir()
+    with database(opts.database, opts.dir) as url:
         engine = make_engine(url)
         metadata.create_all(engine)
         sqlite = opts.database == "sqlite"
