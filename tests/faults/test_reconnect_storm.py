@@ -65,6 +65,12 @@ def test_a_room_of_clients_reconnects_at_once(tmp_path: Path) -> None:
                 # The blip: every connection but the watcher's is gone at once.
                 for client in clients:
                     client.ws.transport.abort()
+                # The server has let them go (and their presence with them) before they
+                # are back: otherwise the count below also holds stale sessions leaving.
+                deadline = time.monotonic() + 30
+                while await asyncio.to_thread(connections, server) != 1:
+                    assert time.monotonic() < deadline, "the aborted connections stayed open"
+                    await asyncio.sleep(0.05)
                 for n in range(EDITS_WHILE_AWAY):
                     ok(scene.fac.post(item_path(scene), json=new_item(f"Away {n}")), 201)
                 head = scene.head()

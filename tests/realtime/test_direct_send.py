@@ -60,6 +60,28 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
                 assert len(batches) == ops  # one frame each, contiguous (LiveClient checks)
             assert not [m for m in await dan.quiet() if m["type"] == "events"]
 
+            # Dan was never offered group 1's events; his own comes straight to him, in
+            # one frame that covers what he skipped, with no snapshot or read-back.
+            snapshots = len(dan.snapshots)
+            before = direct_frames(scene.fac)
+            await dan.op(
+                1,
+                "item.create",
+                id=f"direct-{dan.client_id[-8:]}",
+                checklist_id=scene.checklist(1),
+                kind="need",
+                title="Elsewhere",
+            )
+            await dan.until_seen(1)
+            assert direct_frames(scene.fac) - before == 1
+            assert len(dan.snapshots) == snapshots
+            last = dan.batches[-1]
+            assert [e["kind"] for e in last["events"]] == ["item.create"]
+            assert last["to"] == last["events"][0]["seq"] == scene.head()
+            assert last["from"] <= last["to"] - ops  # Ana's ops, skipped inside the range
+            for client in clients:
+                assert not [m for m in await client.quiet() if m["type"] == "events"]
+
     asyncio.run(scenario())
 
 

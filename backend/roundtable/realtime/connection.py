@@ -374,6 +374,15 @@ class Connection:
         ``last_sent`` moves on, and its next batch still starts at ``last_delivered + 1``);
         one whose socket takes a frame now gets it written directly (see ``direct``).
         Everyone else is woken and sends from its own task."""
+        if (
+            self._idle
+            and not self._wake.is_set()
+            and self.room is not None
+            and self.last_sent != before
+            and self.room.quiet(self.view, self.last_sent)
+        ):
+            # Not offered what came since its last_sent, none of which it could see.
+            self.last_sent = before
         if self._idle and not self._wake.is_set() and self.last_sent == before:
             if scopes is not None and self.visible.isdisjoint(scopes):
                 self.last_sent = loaded
@@ -422,6 +431,8 @@ class Connection:
     async def _drain(self) -> None:
         room = self.room
         assert room is not None
+        if self.last_sent < room.loaded and room.quiet(self.view, self.last_sent):
+            self.last_sent = room.loaded  # nothing since that it may see (not offered it)
         while self.last_sent < room.loaded:
             live = self.last_sent >= room.buffer_base
             if live:
@@ -500,8 +511,11 @@ class Connection:
         self.presence_due()
 
     def _see(self, visible: set[int]) -> None:
+        old = self.view
         self.visible = visible
         self.view = frozenset(visible)
+        if self.room is not None and self.view != old:
+            self.room.watch(self, old, self.view)
 
     def presence_due(self) -> None:
         """The room's presence moved on (or this connection needs all of it)."""

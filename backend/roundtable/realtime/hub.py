@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -101,6 +101,13 @@ class Room:
         self.hub = hub
         self.workshop_id = workshop_id
         self.connections: set[Connection] = set()
+        # Who can see each checklist, so an event is offered to its readers only; and the
+        # last seq that touched each checklist (``touched_all``: everyone, e.g. a resync),
+        # so a connection that was not offered the events since its ``last_sent`` can
+        # tell it had nothing in them (``quiet``).
+        self.watchers: dict[int, set[Connection]] = {}
+        self.touched: dict[int, int] = {}
+        self.touched_all = head
         self.buffer: deque[RenderedEvent] = deque()
         self.buffer_base = head  # the buffer holds events with seq in (buffer_base, loaded]
         self.loaded = head
@@ -144,20 +151,26 @@ class Room:
         before = self.loaded
         scopes: set[int] | None = set()
         fresh: list[RenderedEvent] | None = []
+        touches: dict[int, int] = {}
+        touch_all = 0
         for event in events:
             if event.kind in PURGING_KINDS:
                 # Past events were rewritten in the log: drop the copies held here.
                 self.buffer.clear()
                 self.buffer_base = event.seq - 1
                 fresh = None  # those before it are read back, as they are now
+                touch_all = event.seq
             rendered = RenderedEvent(event)
             self.buffer.append(rendered)
             if fresh is not None:
                 fresh.append(rendered)
             if event.scope is None or event.resync:
                 scopes = None  # everyone has something to send (or a snapshot to take)
-            elif scopes is not None:
-                scopes.add(event.scope)
+                touch_all = event.seq
+            else:
+                touches[event.scope] = event.seq
+                if scopes is not None:
+                    scopes.add(event.scope)
             if event.kind == "workshop.update":
                 for change in event.changes:
                     policy = (change.get("values") or {}).get("attribution")
@@ -169,14 +182,41 @@ class Room:
             self.buffer_base = self.buffer.popleft().seq
         if before < self.buffer_base:
             fresh = None
+        if scopes is None:
+            offered: Iterable[Connection] = list(self.connections)
+        elif len(scopes) == 1:
+            offered = list(self.watchers.get(next(iter(scopes)), ()))
+        else:
+            offered = set().union(*(self.watchers.get(scope, ()) for scope in scopes))
         direct = 0
-        for conn in list(self.connections):
+        for conn in offered:
             if conn.offer(before, self.loaded, scopes, fresh):
                 direct += 1
+        # Only now: the offers asked what touched whom up to ``before``.
+        self.touched.update(touches)
+        self.touched_all = max(self.touched_all, touch_all)
         if direct and fresh:
             self.hub.stats["direct_frames"] += direct
             # A sample per frame, all taken at the end: when the last of them left.
             self.hub.observe_fanout(time.time() - fresh[0].committed_at, direct)
+
+    def quiet(self, view: frozenset[int], after: int) -> bool:
+        """Nothing loaded after seq ``after`` concerns someone who sees ``view``."""
+        if self.touched_all > after:
+            return False
+        touched = self.touched
+        return all(touched.get(checklist, 0) <= after for checklist in view)
+
+    def watch(self, conn: Connection, old: frozenset[int], new: frozenset[int]) -> None:
+        """``conn`` saw the checklists ``old`` and now sees ``new``."""
+        for checklist in old - new:
+            readers = self.watchers.get(checklist)
+            if readers is not None:
+                readers.discard(conn)
+                if not readers:
+                    del self.watchers[checklist]
+        for checklist in new - old:
+            self.watchers.setdefault(checklist, set()).add(conn)
 
     def slice_after(self, seq: int, limit: int) -> list[RenderedEvent]:
         """Buffered events with seq > ``seq`` (which must be >= buffer_base)."""
@@ -382,6 +422,7 @@ class Hub:
                 room.ring(heard)  # a commit that raced the read above
                 self._notify(wid, {"query": True})  # who is here through other processes?
             room.connections.add(conn)
+            room.watch(conn, frozenset(), conn.view)
             room.empty_since = None
             self.stats["connections"] += 1
         return room
@@ -391,6 +432,7 @@ class Hub:
         if room is None or conn not in room.connections:
             return
         room.connections.discard(conn)
+        room.watch(conn, conn.view, frozenset())
         self.stats["connections"] -= 1
         self.publish_presence(room, conn.presence_key, None)
         if not room.connections:
