@@ -43,6 +43,15 @@ def _theme(ctx: OpContext, args: ThemeArgs) -> OpOutcome:
     return OpOutcome([{"entity": "theme", "id": args.key, "values": {}}])
 
 
+def _operators(ctx: OpContext, args: ThemeArgs) -> OpOutcome:
+    """The session's stand-in answers ``in`` and iteration as the session does."""
+    theme = Theme(workshop_id=ctx.workshop_state.id, key=args.key, label=args.key, position="a0")
+    assert theme not in ctx.session
+    ctx.session.add(theme)
+    assert theme in ctx.session and theme in list(ctx.session)
+    return OpOutcome([{"entity": "theme", "id": args.key, "values": {}}])
+
+
 def _pending_theme(ctx: OpContext, args: ThemeArgs) -> OpOutcome:
     """Adds a row left to the unit of work (flushed at the op's end): a duplicate key then
     fails only there."""
@@ -110,6 +119,7 @@ def scene(apps: AppFactory, fac: Api) -> Any:
     registry = build_registry()
     registry.register(OpSpec("test.theme", ThemeArgs, _theme, values_only=True))
     registry.register(OpSpec("test.pending_theme", ThemeArgs, _pending_theme, values_only=True))
+    registry.register(OpSpec("test.operators", ThemeArgs, _operators, values_only=True))
     yield Scene(engine, registry, w["id"], int(member_id), item["id"])
     engine.dispose()
 
@@ -240,3 +250,11 @@ def test_a_batch_of_ops_refused_before_any_statement(scene: Scene) -> None:
     )
     assert [getattr(r, "code", None) for r in results] == ["unknown_op", "invalid"]
     assert scene.head() == head
+
+
+def test_the_session_stand_in_answers_the_sessions_operators(scene: Scene) -> None:
+    [result] = submit_batch(
+        scene.engine, scene.registry, None, [scene.op("test.operators", key="t-ops")]
+    )
+    assert isinstance(result, Submitted), result
+    assert scene.themes() == ["t-ops"]

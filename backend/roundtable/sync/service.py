@@ -23,7 +23,7 @@ that commit, so "acknowledged means committed" holds for every op of the batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -218,6 +218,13 @@ class _LazySession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx.session(), name)
+
+    # The session's own operators (looked up on the type, not through ``__getattr__``).
+    def __contains__(self, instance: object) -> bool:
+        return instance in self._tx.session()
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._tx.session())
 
 
 class Doorbell(Protocol):
