@@ -175,6 +175,7 @@ def test_catch_up_carries_the_snapshot_in_its_own_read(live: Live) -> None:
         behind = read_catchup(scene.id, member, head - 1, 500, live.engine, with_snapshot=True)
         assert behind is not None and behind.snapshot is None
         assert [e.seq for e in behind.events or []] == [head]
+        assert behind.visible == alone.visible  # what it may read, as a snapshot shows
     # Too far behind for events: a snapshot even with a last seq.
     far = read_catchup(scene.id, members[0], 1, 2, live.engine, with_snapshot=True, cache=cache)
     assert far is not None and far.events is None and far.snapshot is not None
@@ -248,3 +249,19 @@ def test_rows_read_as_columns_are_the_orm_values(live: Live) -> None:
         ]
         assert [v for _, v in rows.votes] == [vote_values(v) for v in orm(Vote)]
         assert len(rows.members) == 5 and len(rows.items) == 5 and rows.votes
+
+
+def test_catch_up_events_carry_what_the_member_may_read(live: Live) -> None:
+    """On the events path the catch-up reads readability from columns: the same
+    checklists as the member's snapshot shows, in every phase."""
+    scene, members = populate(live, "chatham_house")
+    path = f"/api/workshops/{scene.id}/checklists/{scene.consolidated}/items"
+    for fields in ({"phase": "breakout"}, {"phase": "review"}, {"reveal": True}):
+        scene.update(**fields)
+        ok(scene.fac.post(path, json={"kind": "need", "title": f"After {fields}"}), 201)
+        head = scene.head()
+        for member in members:
+            catchup = read_catchup(scene.id, member, head - 1, 500, live.engine)
+            _, visible, _ = read_snapshot(scene.id, member, live.engine)
+            assert catchup is not None and catchup.events is not None, (fields, member)
+            assert catchup.visible == visible, (fields, member)

@@ -8,7 +8,9 @@ from typing import Any, cast
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from roundtable.access import can_read_checklist
 from roundtable.accounts.service import find_session, member_in_workshop
+from roundtable.checklists.models import Checklist
 from roundtable.db import read_session
 from roundtable.groups.models import Member
 from roundtable.realtime.snapshot import (
@@ -93,10 +95,11 @@ def read_catchup(
     needs a snapshot instead, and ``with_snapshot`` puts that snapshot in ``snapshot``,
     from ``cache`` as in ``read_snapshot_text``); ``None`` when the member was removed."""
     with read_session(engine) as session:
-        head = _head(session, workshop_id)
+        place = _place(session, workshop_id)
         viewer = _viewer(session, member_id)
-        if head is None or viewer is None:
+        if place is None or viewer is None:
             return None
+        head = int(place.head_seq)
         events: list[Event] | None = None
         if 0 < after <= head and head - after <= threshold:
             events = read_since(session, workshop_id, after, limit=head - after)
@@ -107,11 +110,7 @@ def read_catchup(
                 return CatchUp(head, None, set())
             shot = _snapshot_text(session, workshop_id, head, viewer, cache)
             return CatchUp(head, None, set(), shot) if shot is not None else None
-        workshop = session.get(Workshop, workshop_id)
-        member = session.get(Member, member_id)
-        if workshop is None or member is None:
-            return None
-        return CatchUp(head, events, readable_checklist_ids(session, workshop, member))
+        return CatchUp(head, events, _readable(session, place, viewer))
 
 
 def read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list[Event]:
@@ -144,6 +143,26 @@ def _head(session: Session, workshop_id: int) -> int | None:
         select(col(Workshop.head_seq)).where(col(Workshop.id) == workshop_id)
     ).first()
     return None if row is None else int(row[0])
+
+
+def _place(session: Session, workshop_id: int) -> Any:
+    """The workshop's columns the catch-up reads (its head, and what readability
+    depends on), or None."""
+    return session.execute(
+        select(
+            col(Workshop.id), col(Workshop.head_seq), col(Workshop.phase), col(Workshop.reveal)
+        ).where(col(Workshop.id) == workshop_id)
+    ).first()
+
+
+def _readable(session: Session, workshop: Any, viewer: Viewer) -> set[int]:
+    """As ``readable_checklist_ids``, from columns."""
+    rows = session.execute(
+        select(col(Checklist.id), col(Checklist.workshop_id), col(Checklist.group_id)).where(
+            col(Checklist.workshop_id) == workshop.id
+        )
+    ).all()
+    return {int(c.id) for c in rows if can_read_checklist(viewer, workshop, c)}
 
 
 def _viewer(session: Session, member_id: int) -> Viewer | None:
