@@ -265,3 +265,25 @@ def test_catch_up_events_carry_what_the_member_may_read(live: Live) -> None:
             _, visible, _ = read_snapshot(scene.id, member, live.engine)
             assert catchup is not None and catchup.events is not None, (fields, member)
             assert catchup.visible == visible, (fields, member)
+
+
+def test_hello_reads_what_the_member_may_read_from_columns(live: Live) -> None:
+    """``resolve_hello`` reads the workshop and the checklists as columns: the member,
+    head and readable checklists are those of a snapshot, in every phase."""
+    from roundtable.realtime.reads import resolve_hello
+    from roundtable.security import SESSION_COOKIE
+
+    scene = make_scene(live, attribution="chatham_house")
+    apis = [scene.join(0, "Ana"), scene.join(1, "Cat"), scene.fac]
+    for fields in ({"phase": "breakout"}, {"phase": "review"}, {"reveal": True}):
+        scene.update(**fields)
+        for api in apis:
+            token = api.client.cookies[SESSION_COOKIE]
+            who = resolve_hello(token, scene.id, "client-0001", live.engine)
+            me = int(ok(api.get(f"/api/workshops/{scene.id}/me"))["id"])
+            alone, visible, _ = read_snapshot(scene.id, me, live.engine)
+            assert (who.signed_in, who.workshop_exists, who.member_id) == (True, True, me)
+            assert who.visible == visible and who.head == alone["seq"] and who.last_op_id == 0
+    assert not resolve_hello("no-such-token", scene.id, "client-0001", live.engine).signed_in
+    token = apis[0].client.cookies[SESSION_COOKIE]
+    assert not resolve_hello(token, 424242, "client-0001", live.engine).workshop_exists

@@ -19,7 +19,6 @@ from roundtable.realtime.snapshot import (
     Viewer,
     cut_snapshot,
     read_rows,
-    readable_checklist_ids,
 )
 from roundtable.sync.log import read_since
 from roundtable.sync.models import Event, SyncClient
@@ -45,20 +44,24 @@ def resolve_hello(token: str | None, workshop_id: int, client_id: str, engine: E
         login = find_session(session, token)
         if login is None:
             return Resolved(False, False, None, 0)
-        workshop = session.get(Workshop, workshop_id)
-        if workshop is None:
+        place = _place(session, workshop_id)
+        if place is None:
             return Resolved(True, False, None, 0)
         member = member_in_workshop(session, login, workshop_id)
         if member is None:
             return Resolved(True, True, None, 0)
-        record = session.get(SyncClient, (client_id, workshop_id))
+        last_op_id = session.execute(
+            select(col(SyncClient.last_op_id)).where(
+                col(SyncClient.client_id) == client_id, col(SyncClient.workshop_id) == workshop_id
+            )
+        ).scalar()
         return Resolved(
             True,
             True,
             member.id,
-            record.last_op_id if record else 0,
-            readable_checklist_ids(session, workshop, member),
-            workshop.head_seq,
+            int(last_op_id or 0),
+            _readable(session, place, member),
+            int(place.head_seq),
         )
 
 
