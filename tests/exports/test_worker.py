@@ -6,12 +6,14 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from roundtable.db import make_engine, read_session
+from roundtable.exports.edition import edition_document, edition_info, edition_snapshot
 from roundtable.exports.formats import render
-from roundtable.exports.model import assemble_snapshot, read_snapshot_rows
+from roundtable.exports.model import ExportError, assemble_snapshot, read_snapshot_rows
 from roundtable.exports.worker import ExportTimeout, RenderPool
 from tests.exports.conftest import Rendered
 from tests.exports.world import BAHASA, HELD_BACK, World
@@ -126,3 +128,30 @@ def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
         ValueError, match="ROUNDTABLE_EXPORT_NICE must be a whole number from 0 to 19"
     ):
         RenderPool()
+
+
+def test_a_worker_assembles_an_edition_handed_over_as_its_document(pool: RenderPool) -> None:
+    document = {
+        "workshop": {"title": "Bangkok roundtable", "starts_on": "2014-06-26"},
+        "themes": [{"key": "identification", "label": "Identification", "parent": None}],
+        "items": [
+            {
+                "code": "ID-01",
+                "kind": "need",
+                "title": "Interpreters",
+                "themes": ["identification"],
+            },
+            {"code": "ID-02", "kind": "response", "title": "Shelters", "actors": ["government"]},
+        ],
+    }
+    info = edition_info(2, "Follow-up", datetime(2014, 7, 15, tzinfo=UTC))
+    source = edition_document(document, info, kind="response")
+    assert source.title == "Bangkok roundtable"
+    content = asyncio.run(pool.render("md", source)).decode()
+    assert "Shelters" in content
+    assert "Interpreters" not in content  # the filter went with the document
+    expected = edition_snapshot(document, info, kind="response")
+    assert source.assemble().items == expected.items
+    with pytest.raises(ExportError) as caught:
+        edition_document(document, info, theme="fishing")
+    assert caught.value.field == "theme"

@@ -7,6 +7,7 @@ policy when it was published.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -33,10 +34,7 @@ def edition_snapshot(
     actor: str | None = None,
 ) -> Snapshot:
     w = document["workshop"]
-    themes = tuple(
-        ThemeInfo(key=t["key"], label=t["label"], parent=t.get("parent"))
-        for t in document.get("themes", [])
-    )
+    themes = _themes(document)
     items = tuple(export_item(item) for item in document.get("items", []))
     wanted = ExportFilter(theme=theme, kind=kind, actor=actor)
     return Snapshot(
@@ -53,6 +51,44 @@ def edition_snapshot(
         filter=wanted,
         edition=edition,
     )
+
+
+@dataclass(frozen=True)
+class EditionDocument:
+    """An edition as a render worker receives it: the stored document as it is (dicts,
+    lists and strings pickle in C) and the filter, assembled into a :class:`Snapshot` in
+    the worker. Building 2,000 items' dataclasses and pickling them was the server's work
+    per download otherwise (see ``SnapshotRows`` for why that matters to live editing)."""
+
+    document: dict[str, Any]
+    edition: EditionInfo
+    filter: ExportFilter
+
+    @property
+    def title(self) -> str:
+        """The workshop's title."""
+        title: str = self.document["workshop"]["title"]
+        return title
+
+    def assemble(self) -> Snapshot:
+        wanted = self.filter
+        return edition_snapshot(
+            self.document, self.edition, theme=wanted.theme, kind=wanted.kind, actor=wanted.actor
+        )
+
+
+def edition_document(
+    document: dict[str, Any],
+    edition: EditionInfo,
+    *,
+    theme: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+) -> EditionDocument:
+    """The edition to hand to a worker; a bad filter is refused here, naming the field."""
+    wanted = ExportFilter(theme=theme, kind=kind, actor=actor)
+    filter_items((), wanted, _themes(document))
+    return EditionDocument(document, edition, wanted)
 
 
 def export_item(item: dict[str, Any]) -> ExportItem:
@@ -80,6 +116,13 @@ def export_item(item: dict[str, Any]) -> ExportItem:
 
 def edition_info(number: int, title: str, published_at: datetime, notes: str = "") -> EditionInfo:
     return EditionInfo(number=number, title=title, published_at=published_at, notes=notes)
+
+
+def _themes(document: dict[str, Any]) -> tuple[ThemeInfo, ...]:
+    return tuple(
+        ThemeInfo(key=t["key"], label=t["label"], parent=t.get("parent"))
+        for t in document.get("themes", [])
+    )
 
 
 def _date(value: str | None) -> date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from roundtable.exports.model import Snapshot, SnapshotRows, assemble_snapshot
+from roundtable.exports.model import Snapshot, SnapshotSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +33,11 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def render(fmt: str, snapshot: Snapshot | SnapshotRows) -> bytes:
+def render(fmt: str, snapshot: Snapshot | SnapshotSource) -> bytes:
     """The snapshot in one format. Renderers are imported on first use, in the worker,
-    which also assembles a snapshot handed over as rows (``SnapshotRows``)."""
-    if isinstance(snapshot, SnapshotRows):
-        snapshot = assemble_snapshot(snapshot)
+    which also assembles a snapshot handed over as its source (``SnapshotSource``)."""
+    if not isinstance(snapshot, Snapshot):
+        snapshot = snapshot.assemble()
     if fmt == "md":
         from roundtable.exports.markdown import render_markdown
 

@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Text, type_coerce
 from sqlalchemy import select as sa_select
@@ -137,6 +137,16 @@ class SnapshotRows:
     items: tuple[tuple[Any, ...], ...]  # ITEM_FIELDS, in checklist order, nothing skipped
     raised_by: dict[str, tuple[str, ...]]  # consolidated item id -> group names
     generated_at: datetime = field(default_factory=utcnow)
+
+    def assemble(self) -> Snapshot:
+        return assemble_snapshot(self)
+
+
+class SnapshotSource(Protocol):
+    """What a worker turns into a :class:`Snapshot` before rendering it: a checklist's
+    rows (:class:`SnapshotRows`) or a published edition's document."""
+
+    def assemble(self) -> Snapshot: ...
 
 
 ITEM_FIELDS = ("id", "kind", "title", "detail", "themes", "actors", "references", "status", "flags")

@@ -34,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from roundtable.exports.formats import FORMATS, render
-from roundtable.exports.model import Snapshot, SnapshotRows
+from roundtable.exports.model import Snapshot, SnapshotSource
 
 POOL_SIZE = 1
 WORKER_NICE = 10
@@ -99,10 +99,11 @@ class RenderPool:
         return self._executor is not None
 
     async def render(
-        self, fmt: str, snapshot: Snapshot | SnapshotRows, *, timeout: float | None = None
+        self, fmt: str, snapshot: Snapshot | SnapshotSource, *, timeout: float | None = None
     ) -> bytes:
-        """The snapshot rendered in ``fmt`` by a worker process. Hand over a big checklist
-        as :class:`SnapshotRows`: the worker then decodes and assembles it, not the server."""
+        """The snapshot rendered in ``fmt`` by a worker process. Hand over a big one as its
+        source (``SnapshotRows``, ``EditionDocument``): the worker then assembles it, not
+        the server."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
         return await self.run(render, fmt, snapshot, label=fmt, timeout=timeout)

@@ -6,7 +6,12 @@ import json
 import re
 from typing import Any
 
-from roundtable.exports.edition import edition_info, edition_snapshot
+from roundtable.exports.edition import (
+    EditionDocument,
+    edition_document,
+    edition_info,
+    edition_snapshot,
+)
 from roundtable.exports.formats import render
 from roundtable.exports.model import Snapshot
 from roundtable.publishing.models import Edition
@@ -17,6 +22,12 @@ def snapshot_of(edition: Edition, **wanted: str | None) -> Snapshot:
     """The edition as an export snapshot, filtered (a bad filter is refused, naming it)."""
     info = edition_info(edition.number, edition.title, edition.published_at, edition.notes)
     return edition_snapshot(edition.document, info, **wanted)
+
+
+def edition_source(edition: Edition, **wanted: str | None) -> EditionDocument:
+    """The edition as a render worker receives it (a bad filter is refused, naming it)."""
+    info = edition_info(edition.number, edition.title, edition.published_at, edition.notes)
+    return edition_document(edition.document, info, **wanted)
 
 
 def edition_file(edition: Edition, fmt: str, **wanted: str | None) -> bytes:

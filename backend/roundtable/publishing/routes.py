@@ -14,11 +14,17 @@ from starlette.concurrency import run_in_threadpool
 
 from roundtable.deps import DbDep, FacilitatorDep, ServicesDep, submit_as
 from roundtable.errors import OpRejected
+from roundtable.exports.edition import EditionDocument
 from roundtable.exports.formats import FORMATS
 from roundtable.exports.model import Snapshot
 from roundtable.exports.routes import render_pool
 from roundtable.exports.worker import ExportFailed, ExportTimeout
-from roundtable.publishing.files import download_name, edition_json_bytes, snapshot_of
+from roundtable.publishing.files import (
+    download_name,
+    edition_json_bytes,
+    edition_source,
+    snapshot_of,
+)
 from roundtable.publishing.models import Edition
 from roundtable.publishing.ops import EditionCreate, edition_values
 from roundtable.publishing.schemas import EditionChanges, EditionPage, EditionPublic
@@ -104,19 +110,26 @@ async def download_edition(
     actor: FilterValue = None,
 ) -> Response:
     """The edition, or the items passing the filter, as a file."""
-    edition, snapshot = await run_in_threadpool(
-        _by_slug, db, slug, theme=theme, kind=kind, actor=actor
-    )
     if fmt == "json":
+        edition, snapshot = await run_in_threadpool(
+            _by_slug, db, slug, theme=theme, kind=kind, actor=actor
+        )
         content = edition_json_bytes(edition, snapshot)
         media_type, extension = JSON_MEDIA_TYPE, "json"
+        title = snapshot.workshop.title
     else:
+        # The worker assembles the snapshot from the stored document (EditionDocument):
+        # building it here held the GIL that live editing's threads need.
+        edition, source = await run_in_threadpool(
+            _source_by_slug, db, slug, theme=theme, kind=kind, actor=actor
+        )
         try:
-            content = await render_pool(request).render(fmt, snapshot)
+            content = await render_pool(request).render(fmt, source)
         except (ExportTimeout, ExportFailed) as exc:
             raise OpRejected("unavailable", f"{exc}; try again later") from None
         media_type, extension = FORMATS[fmt].media_type, FORMATS[fmt].extension
-    filename = download_name(snapshot.workshop.title, edition.number, extension)
+        title = source.title
+    filename = download_name(title, edition.number, extension)
     return Response(
         content,
         media_type=media_type,
@@ -127,3 +140,10 @@ async def download_edition(
 def _by_slug(db: Session, slug: str, **wanted: str | None) -> tuple[Edition, Snapshot]:
     edition = edition_by_slug(db, slug)
     return edition, snapshot_of(edition, **wanted)
+
+
+def _source_by_slug(
+    db: Session, slug: str, **wanted: str | None
+) -> tuple[Edition, EditionDocument]:
+    edition = edition_by_slug(db, slug)
+    return edition, edition_source(edition, **wanted)
