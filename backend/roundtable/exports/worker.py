@@ -1,7 +1,9 @@
 """Renders in worker processes, so a slow export never holds up the event loop.
 
-The parent reads the snapshot from the database; a child only turns it into bytes (it
-never opens the database). A :class:`RenderPool` is a small process pool, made on the
+The parent reads the snapshot's source from the database (a checklist's rows, an edition's
+document); a child assembles the snapshot and turns it into bytes (it never opens the
+database). Python work in the parent holds the GIL the live path's threads need, so it
+is kept to reading and a cheap pickle. A :class:`RenderPool` is a small process pool, made on the
 first render with the ``spawn`` start method (a forked child would inherit the server's
 sockets, threads and database connections), and stopped by :meth:`RenderPool.shutdown`.
 The app owns one, made in its lifespan.
