@@ -48,7 +48,13 @@ from roundtable.realtime.protocol import (
     Ping,
     PresenceMessage,
 )
-from roundtable.realtime.reads import read_catchup, read_range, read_snapshot, resolve_hello
+from roundtable.realtime.reads import (
+    SnapshotText,
+    read_catchup,
+    read_range,
+    read_snapshot_text,
+    resolve_hello,
+)
 from roundtable.security import SESSION_COOKIE, hash_token, origin_allowed
 from roundtable.services import Services
 
@@ -221,6 +227,8 @@ class Connection:
                 self.member_id,
                 last,
                 self.services.settings.snapshot_threshold,
+                with_snapshot=True,
+                cache=self.room.snapshots if self.room is not None else None,
             )
         )
         if catchup is None:
@@ -228,7 +236,7 @@ class Connection:
         mode = "snapshot" if catchup.events is None else "events"
         await self._welcome(catchup.head, last_op_id, mode)
         if catchup.events is None:
-            await self._send_snapshot()
+            await self._send_snapshot(catchup.snapshot)
         else:
             self._see(catchup.visible)
             self.last_sent = self.last_delivered = last
@@ -492,20 +500,22 @@ class Connection:
         )
         return text, covered, resync, oldest
 
-    async def _send_snapshot(self) -> None:
-        snapshot, visible, member = await self.services.hub.run_read(
-            partial(
-                read_snapshot,
-                self.workshop_id,
-                self.member_id,
-                cache=self.room.snapshots if self.room is not None else None,
+    async def _send_snapshot(self, shot: SnapshotText | None = None) -> None:
+        """Sends ``shot``, or the snapshot now when none is given."""
+        if shot is None:
+            shot = await self.services.hub.run_read(
+                partial(
+                    read_snapshot_text,
+                    self.workshop_id,
+                    self.member_id,
+                    cache=self.room.snapshots if self.room is not None else None,
+                )
             )
-        )
-        if member is None:
+        if shot is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
-        self._see(visible)
-        await self._send_text(json.dumps(snapshot, separators=(",", ":"), ensure_ascii=False))
-        self.last_sent = self.last_delivered = int(snapshot["seq"])
+        self._see(shot.visible)
+        await self._send_text(shot.text)
+        self.last_sent = self.last_delivered = shot.seq
         # What one may see changed, so may whom one sees: the whole list again.
         self.presence_version = 0
         self.presence_due()
