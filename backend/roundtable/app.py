@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -195,6 +196,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.bind("export_queue", lambda: pool.pending)
         await hub.start()
         watch = asyncio.create_task(watch_sessions(hub, settings.session_check_s))
+        # What start-up made (modules, routes, the schema) lives as long as the process:
+        # out of the collector's sight, a full collection walks only what requests make
+        # (110-120 ms pauses on the live path while an export's rows were read, 7 ms after).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
