@@ -184,6 +184,35 @@ def setup_workshop(
     return {"id": wid, "groups": created, "consolidated": consolidated}
 
 
+def writer_workshop(apps: AppFactory, fac: Api) -> tuple[Any, int, int, str]:
+    """For in-process write-path tests: a workshop with one group, an item ``First`` in
+    its checklist and a participant ``Writer``. Returns (an engine of the app's database,
+    the workshop id, the writer's member id, the item id); dispose of the engine after."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from roundtable.groups.models import Member
+
+    w = setup_workshop(fac, groups=1)
+    group = w["groups"][0]
+    item = ok(
+        fac.post(
+            f"/api/workshops/{w['id']}/checklists/{group['checklist_id']}/items",
+            json={"kind": "need", "title": "First"},
+        ),
+        201,
+    )
+    apps.client().join(group["join_code"], "Writer")
+    engine = make_engine(apps.settings.database_url)
+    with engine.connect() as db:
+        member_id = db.execute(
+            select(col(Member.id)).where(
+                col(Member.workshop_id) == w["id"], col(Member.display_name) == "Writer"
+            )
+        ).scalar_one()
+    return engine, int(w["id"]), int(member_id), str(item["id"])
+
+
 # -- live servers ---------------------------------------------------------------------
 class LiveServer:
     """A real ``uvicorn`` process serving the app on a free port (started as

@@ -19,16 +19,14 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from roundtable.checklists.models import Item
-from roundtable.db import make_engine
 from roundtable.errors import OpRejected
-from roundtable.groups.models import Member
 from roundtable.ops import build_registry
 from roundtable.sync.models import Event, SyncClient
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, OpSpec
 from roundtable.sync.service import OpRequest, Submitted, submit_batch
 from roundtable.sync.writer import Writer
 from roundtable.workshops.models import Workshop
-from tests.support import Api, AppFactory, ok, setup_workshop
+from tests.support import Api, AppFactory, writer_workshop
 
 
 class Nothing(BaseModel):
@@ -86,26 +84,10 @@ class Scene:
 
 @pytest.fixture
 def scene(apps: AppFactory, fac: Api) -> Any:
-    w = setup_workshop(fac, groups=1)
-    group = w["groups"][0]
-    item = ok(
-        fac.post(
-            f"/api/workshops/{w['id']}/checklists/{group['checklist_id']}/items",
-            json={"kind": "need", "title": "First"},
-        ),
-        201,
-    )
-    apps.client().join(group["join_code"], "Writer")
-    engine = make_engine(apps.settings.database_url)
-    with engine.connect() as db:
-        member_id = db.execute(
-            select(col(Member.id)).where(
-                col(Member.workshop_id) == w["id"], col(Member.display_name) == "Writer"
-            )
-        ).scalar_one()
+    engine, workshop_id, member_id, item_id = writer_workshop(apps, fac)
     registry = build_registry()
     registry.register(OpSpec("test.boom", Nothing, _boom))
-    yield Scene(engine, registry, w["id"], int(member_id), item["id"])
+    yield Scene(engine, registry, workshop_id, member_id, item_id)
     engine.dispose()
 
 
