@@ -125,13 +125,17 @@ def test_listener_loss_delays_delivery_by_at_most_a_poll(shared_pair: Cluster) -
             try:
                 await asyncio.gather(write(a), write(b), cut_twice())
 
+                sent = {(c.client_id, n) for c in (a, b) for n in range(1, OPS + 1)}
+
                 def caught_up() -> bool:
                     at_a.check()
                     at_b.check()
-                    # Read each time: the last ops sent may still be committing.
-                    return a.last_seq == b.last_seq == scene.head()
+                    # Every op sent has reached both sides (the last ones may still have
+                    # been committing when the writers stopped), and both are at the head.
+                    arrived = sent <= set(at_a.at) and sent <= set(at_b.at)
+                    return arrived and a.last_seq == b.last_seq == scene.head()
 
-                await wait_until(caught_up, 10, "both clients at the head")
+                await wait_until(caught_up, 10, "every op at both clients, both at the head")
             finally:
                 await at_a.stop()
                 await at_b.stop()
