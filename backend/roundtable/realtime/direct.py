@@ -35,7 +35,15 @@ except ImportError:  # pragma: no cover  (another server: every frame goes throu
     _Protocol = None  # type: ignore[assignment,misc]
 
 SCOPE_KEY = "roundtable.transport_send"
-_NEEDED = ("conn", "transport", "writable", "handshake_complete", "close_sent", "disconnected")
+_NEEDED = (
+    "conn",
+    "transport",
+    "writable",
+    "handshake_complete",
+    "close_sent",
+    "disconnected",
+    "initial_response",
+)
 
 
 class DirectSend:
