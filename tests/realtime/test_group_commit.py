@@ -222,13 +222,34 @@ async def _outlives_a_failure(scene: Scene) -> None:
 
     writer = Writer(scene.engine, None, on_commit)
     try:
-        with pytest.raises(RuntimeError):
-            await writer.submit(scene.registry, scene.update(1, "First"))
+        # Committed all the same: its caller hears so, not of the hand-over's failure.
+        first = await writer.submit(scene.registry, scene.update(1, "First"))
         second = await writer.submit(scene.registry, scene.update(2, "Second"))
     finally:
         await asyncio.to_thread(writer.stop)
+    assert isinstance(first, Submitted) and first.seq == calls[0]
     assert second.seq == calls[-1] and len(calls) == 2
     assert scene.title() == "Second"
+
+
+def test_a_failed_in_loop_hand_over_still_reports_the_commit(scene: Scene) -> None:
+    asyncio.run(_in_loop_failure(scene))
+
+
+async def _in_loop_failure(scene: Scene) -> None:
+    handed: list[int] = []
+
+    def in_loop(events: list[Any]) -> None:
+        handed.extend(e.seq for e in events)
+        raise RuntimeError("the hand-over failed")
+
+    writer = Writer(scene.engine, None, in_loop=in_loop)
+    try:
+        result = await writer.submit(scene.registry, scene.update(1, "Kept"))
+    finally:
+        await asyncio.to_thread(writer.stop)
+    assert isinstance(result, Submitted) and handed == [result.seq]
+    assert scene.title() == "Kept"
 
 
 def test_the_writer_hands_a_batch_over_in_one_callback(scene: Scene) -> None:

@@ -346,14 +346,10 @@ class Hub:
             loop.call_soon_threadsafe(self._take_committed, event)
 
     def _take_batch(self, events: list[CommittedEvent]) -> None:
-        """On the loop: a batch the writer committed, in order, before its callers hear.
-        It never raises: the ops are committed whatever happens here, and a room that
-        missed an event reads it back at the next doorbell or poll."""
+        """On the loop: a batch the writer committed, in order, before its callers hear
+        (should this fail, the writer logs it and its callers still hear of the commit)."""
         for event in events:
-            try:
-                self._take_committed(event)
-            except Exception:
-                log.exception("handing event %s of workshop %s over", event.seq, event.workshop_id)
+            self._take_committed(event)
             self.on_doorbell(event.workshop_id, event.seq)
 
     def _take_committed(self, event: CommittedEvent) -> None:

@@ -23,6 +23,7 @@ that commit, so "acknowledged means committed" holds for every op of the batch.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
@@ -53,6 +54,7 @@ from roundtable.workshops.models import Workshop
 # ``statements``): no ORM object is made for the workshop or the member unless a handler
 # asks for one (see ``OpContext``). Bumping the counter returns what the access rules
 # read of the workshop, current under the row lock the bump takes.
+log = logging.getLogger("roundtable.sync")
 _WORKSHOPS = Workshop.__table__  # type: ignore[attr-defined]
 _MEMBERS = Member.__table__  # type: ignore[attr-defined]
 _EVENTS = Event.__table__  # type: ignore[attr-defined]
@@ -502,14 +504,19 @@ def _announce(
     on_commit: Callable[[CommittedEvent], None] | None,
     doorbell: Doorbell | None,
 ) -> None:
-    """After commit: each event to ``on_commit`` in order, then one doorbell per workshop."""
+    """After commit: each event to ``on_commit`` in order, then one doorbell per workshop.
+    Nothing here fails the ops: they are committed, and an event ``on_commit`` could not
+    take is read back at the doorbell (or the next poll)."""
     heads: dict[int, int] = {}
     for result in results:
         event = result.event
         if event is None:
             continue
         if on_commit is not None:
-            on_commit(event)
+            try:
+                on_commit(event)
+            except Exception:
+                log.exception("handing over event %s of workshop %s", event.seq, event.workshop_id)
         heads[event.workshop_id] = event.seq
     if doorbell is not None:
         for workshop_id, seq in heads.items():

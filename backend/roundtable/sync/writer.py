@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from roundtable.sync.registry import OpRegistry
 from roundtable.sync.service import Doorbell, OpRequest, Submitted, submit_batch
 
 T = TypeVar("T")
+log = logging.getLogger("roundtable.writer")
 
 
 @dataclass
@@ -177,8 +179,10 @@ def _settle(
     if first is not None:
         try:
             first()
-        except Exception as exc:  # the hand-over failed: its callers hear of it
-            settled = [(future, exc) for future, _ in settled]
+        except Exception:
+            # The ops are committed whatever failed here: their callers hear so, and the
+            # rooms read the events back at the next doorbell or poll.
+            log.exception("handing a committed batch over failed")
     for future, outcome in settled:
         if future.done():
             continue  # its caller went away; the write happened all the same
