@@ -366,51 +366,37 @@ class Connection:
         self._ending = Closed(code, reason)
         self._wake.set()
 
-    def offer(
-        self,
-        before: int,
-        loaded: int,
-        scopes: set[int] | None,
-        fresh: list[RenderedEvent] | None = None,
-    ) -> bool:
-        """The room loaded ``(before, loaded]``, touching only checklists ``scopes`` (None:
-        the whole workshop, or a resync); ``fresh`` holds those events when the room's
-        buffer has them all. True if they were written to the socket here and then.
+    def offer(self, before: int, loaded: int, fresh: list[RenderedEvent] | None) -> bool:
+        """The room loaded ``(before, loaded]`` and offers it to those who can read one of
+        the checklists it touches; ``fresh`` holds those events when the room's buffer has
+        them all. True if they were written to the socket here and then.
 
-        Only a caught-up sender waiting for a wake-up, with nothing else due, is served
-        here: one that can see none of the checklists has nothing to send (its
-        ``last_sent`` moves on, and its next batch still starts at ``last_delivered + 1``);
-        one whose socket takes a frame now gets it written directly (see ``direct``).
-        Everyone else is woken and sends from its own task."""
-        if (
-            self._idle
-            and not self._wake.is_set()
-            and self.room is not None
-            and self.last_sent != before
-            and self.room.quiet(self.view, self.last_sent)
-        ):
-            # Not offered what came since its last_sent, none of which it could see.
+        Only a sender waiting for a wake-up is served here: if it was not offered what
+        came since its ``last_sent`` and could see none of it, it counts as caught up;
+        caught up, with a socket that takes a frame now, it gets the frame written
+        directly (see ``direct``). Everyone else is woken and sends from its own task."""
+        room, direct = self.room, self._direct
+        if not self._idle or self._wake.is_set() or room is None:
+            self._wake.set()
+            return False
+        if self.last_sent != before and room.quiet(self.view, self.last_sent):
             self.last_sent = before
-        if self._idle and not self._wake.is_set() and self.last_sent == before:
-            if scopes is not None and self.visible.isdisjoint(scopes):
-                self.last_sent = loaded
-                return False
-            direct = self._direct
-            if (
-                fresh is not None
-                and direct is not None
-                and not self._closed
-                and not self._send_lock.locked()
-                and direct.ready()
-            ):
-                text, covered, resync, _ = self._frame(fresh)
-                if not resync and covered == loaded:
-                    if text is None:
-                        self.last_sent = covered
-                        return False
-                    if direct.write(text):
-                        self.last_sent = self.last_delivered = covered
-                        return True
+        if (
+            self.last_sent == before
+            and fresh is not None
+            and direct is not None
+            and not self._closed
+            and not self._send_lock.locked()
+            and direct.ready()
+        ):
+            text, covered, resync, _ = self._frame(fresh)
+            if not resync and covered == loaded:
+                if text is None:
+                    self.last_sent = covered
+                    return False
+                if direct.write(text):
+                    self.last_sent = self.last_delivered = covered
+                    return True
         self._wake.set()
         return False
 

@@ -190,7 +190,7 @@ class Room:
             offered = set().union(*(self.watchers.get(scope, ()) for scope in scopes))
         direct = 0
         for conn in offered:
-            if conn.offer(before, self.loaded, scopes, fresh):
+            if conn.offer(before, self.loaded, fresh):
                 direct += 1
         # Only now: the offers asked what touched whom up to ``before``.
         self.touched.update(touches)

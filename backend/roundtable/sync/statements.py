@@ -78,22 +78,14 @@ class Compiled:
         ]
 
     def params(self, given: Mapping[str, Any]) -> Any:
+        values = [
+            (given[name] if process is None else process(given[name]))
+            if per_call
+            else self.constants[name]
+            for name, per_call, process in self.order
+        ]
         if self.named:
-            out: dict[str, Any] = {}
-            for name, per_call, process in self.order:
-                if per_call:
-                    value = given[name]
-                    out[name] = value if process is None else process(value)
-                else:
-                    out[name] = self.constants[name]
-            return out
-        values: list[Any] = []
-        for name, per_call, process in self.order:
-            if per_call:
-                value = given[name]
-                values.append(value if process is None else process(value))
-            else:
-                values.append(self.constants[name])
+            return dict(zip((name for name, _, _ in self.order), values, strict=True))
         return tuple(values)
 
     def row(self, raw: Sequence[Any]) -> Row:
