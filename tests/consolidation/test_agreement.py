@@ -3,6 +3,7 @@ the exported ``roundtable/v1`` JSON and an import of it agree; Chatham House hid
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -13,7 +14,7 @@ from roundtable.checklists.models import Item
 from roundtable.db import read_session
 from roundtable.interchange.service import import_workshop
 from roundtable.realtime.hub import render_event
-from roundtable.realtime.reads import read_snapshot
+from roundtable.realtime.reads import read_snapshot_text
 from tests.consolidation.board import Board, build_board
 from tests.support import Api, AppFactory, ok
 
@@ -40,8 +41,15 @@ def start_round(board: Board) -> tuple[str, str]:
     return "k-interp", "k-shelters"
 
 
+def snapshot_of(board: Board, member_id: int) -> dict[str, Any]:
+    """The snapshot the live path sends this member, decoded."""
+    shot = read_snapshot_text(board.wid, member_id, board.engine)
+    assert shot is not None
+    return dict(json.loads(shot.text))
+
+
 def snapshot_tally(board: Board, role: str) -> dict[str, dict[str, int]]:
-    snapshot, _, _ = read_snapshot(board.wid, board.member[role], board.engine)
+    snapshot = snapshot_of(board, board.member[role])
     counts: dict[str, Counter[str]] = {}
     for row in snapshot["agreements"]:
         counts.setdefault(row["item_id"], Counter())[row["level"]] += 1
@@ -144,11 +152,11 @@ def test_chatham_house_hides_who_agreed(apps: AppFactory, fac: Api) -> None:
     [change] = seen_live["changes"]
     assert change["values"]["member_id"] is None and seen_live["actor"] is None
     assert ":" not in change["id"]  # an opaque id, not "<item_id>:<member_id>"
-    snapshot, _, _ = read_snapshot(board.wid, board.member["ana"], board.engine)
+    snapshot = snapshot_of(board, board.member["ana"])
     [row] = snapshot["agreements"]
     assert row["member_id"] is None and row["reservation"] == RESERVATION
     # Budi still recognises his own.
-    mine, _, _ = read_snapshot(board.wid, budi, board.engine)
+    mine = snapshot_of(board, budi)
     assert mine["agreements"][0]["member_id"] == budi
     document = exported(board)
     text = str(document)

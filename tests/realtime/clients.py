@@ -21,6 +21,8 @@ from websockets.exceptions import ConnectionClosed
 from roundtable.checklists.models import Comment, Item, Vote
 from roundtable.consolidation.provenance import with_provenance
 from roundtable.db import read_session
+from roundtable.groups.models import Member
+from roundtable.realtime.snapshot import build_snapshot
 from roundtable.sync.models import Event
 from roundtable.values import comment_values, item_values, vote_values
 from roundtable.workshops.models import Workshop
@@ -254,6 +256,20 @@ def hello(workshop_id: int, *, protocol: int = 1, last_seq: int = 0, **extra: An
             **extra,
         }
     )
+
+
+def own_snapshot(
+    workshop_id: int, member_id: int, engine: Engine
+) -> tuple[dict[str, Any], set[int], Member | None]:
+    """A member's snapshot read and cut for them alone, with no cache or shared text (what
+    the live path's shared texts must equal): (snapshot, readable checklists, member)."""
+    with read_session(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        member = session.get(Member, member_id)
+        if workshop is None or member is None or member.removed:
+            return {}, set(), None
+        snapshot = build_snapshot(session, workshop, member)
+        return snapshot, {int(c["id"]) for c in snapshot["checklists"]}, member
 
 
 def cookie_of(api: Api) -> str:

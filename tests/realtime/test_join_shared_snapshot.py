@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from roundtable.realtime import snapshot as snapshot_module
-from roundtable.realtime.reads import read_catchup, read_snapshot, read_snapshot_text
+from roundtable.realtime.reads import read_catchup, read_snapshot_text
 from roundtable.realtime.snapshot import SnapshotCache
-from tests.realtime.clients import Live, Scene, make_scene
+from tests.realtime.clients import Live, Scene, make_scene, own_snapshot
 from tests.support import Api, ok
 
 POLICIES = ["named", "groups_only", "chatham_house"]
@@ -67,7 +67,7 @@ def test_each_shared_text_is_the_members_own_snapshot(live: Live, policy: str) -
         cache = SnapshotCache()
         for member in [*members, *reversed(members)]:
             shared = read_snapshot_text(scene.id, member, live.engine, cache)
-            alone, visible, _ = read_snapshot(scene.id, member, live.engine)
+            alone, visible, _ = own_snapshot(scene.id, member, live.engine)
             assert shared is not None
             assert shared.text == compact(alone), (fields, member)
             assert shared.visible == visible and shared.seq == alone["seq"]
@@ -148,7 +148,7 @@ def test_a_new_head_is_never_served_an_old_text(live: Live) -> None:
     api = scene.server.api()
     api.join(scene.groups[0]["join_code"], "Eve Latecomer")
     later = read_snapshot_text(scene.id, members[1], live.engine, cache)
-    alone, _, _ = read_snapshot(scene.id, members[1], live.engine)
+    alone, _, _ = own_snapshot(scene.id, members[1], live.engine)
     assert later is not None and later.seq > first.seq
     assert later.text == compact(alone) and later.seq == alone["seq"]
 
@@ -196,7 +196,7 @@ def test_texts_at_a_later_seq_reuse_only_unchanged_rows(live: Live) -> None:
     def check() -> None:
         for member in members:
             shared = read_snapshot_text(scene.id, member, live.engine, cache)
-            alone, _, _ = read_snapshot(scene.id, member, live.engine)
+            alone, _, _ = own_snapshot(scene.id, member, live.engine)
             assert shared is not None and shared.text == compact(alone), member
 
     check()
@@ -262,7 +262,7 @@ def test_catch_up_events_carry_what_the_member_may_read(live: Live) -> None:
         head = scene.head()
         for member in members:
             catchup = read_catchup(scene.id, member, head - 1, 500, live.engine)
-            _, visible, _ = read_snapshot(scene.id, member, live.engine)
+            _, visible, _ = own_snapshot(scene.id, member, live.engine)
             assert catchup is not None and catchup.events is not None, (fields, member)
             assert catchup.visible == visible, (fields, member)
 
@@ -281,7 +281,7 @@ def test_hello_reads_what_the_member_may_read_from_columns(live: Live) -> None:
             token = api.client.cookies[SESSION_COOKIE]
             who = resolve_hello(token, scene.id, "client-0001", live.engine)
             me = int(ok(api.get(f"/api/workshops/{scene.id}/me"))["id"])
-            alone, visible, _ = read_snapshot(scene.id, me, live.engine)
+            alone, visible, _ = own_snapshot(scene.id, me, live.engine)
             assert (who.signed_in, who.workshop_exists, who.member_id) == (True, True, me)
             assert who.visible == visible and who.head == alone["seq"] and who.last_op_id == 0
     assert not resolve_hello("no-such-token", scene.id, "client-0001", live.engine).signed_in

@@ -17,7 +17,6 @@ from roundtable.realtime.snapshot import (
     SnapshotCache,
     SnapshotTexts,
     Viewer,
-    cut_snapshot,
     read_rows,
 )
 from roundtable.sync.log import read_since
@@ -121,26 +120,6 @@ def read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list
         return read_since(session, workshop_id, after, limit=limit)
 
 
-def read_snapshot(
-    workshop_id: int, member_id: int, engine: Engine, cache: SnapshotCache | None = None
-) -> tuple[dict[str, Any], set[int], Member | None]:
-    """``member``'s snapshot now; the workshop's rows come from ``cache`` when it holds
-    them at this seq (and go there when read)."""
-    with read_session(engine) as session:
-        workshop = session.get(Workshop, workshop_id)
-        member = session.get(Member, member_id)
-        if workshop is None or member is None or member.removed:
-            return {}, set(), None
-        rows = cache.at(workshop.head_seq) if cache is not None else None
-        if rows is None:
-            rows = read_rows(session, workshop)
-            if cache is not None:
-                cache.keep(rows)
-        snapshot = cut_snapshot(rows, member)
-        visible = {int(c["id"]) for c in snapshot["checklists"]}
-        return snapshot, visible, member
-
-
 def _head(session: Session, workshop_id: int) -> int | None:
     row = session.execute(
         select(col(Workshop.head_seq)).where(col(Workshop.id) == workshop_id)
@@ -198,8 +177,8 @@ def _snapshot_text(
 def read_snapshot_text(
     workshop_id: int, member_id: int, engine: Engine, cache: SnapshotCache | None = None
 ) -> SnapshotText | None:
-    """``member``'s snapshot now, encoded (the same text as ``read_snapshot``'s dict
-    encoded compactly); ``None`` when the member was removed. With ``cache``, members
+    """``member``'s snapshot now, encoded (``cut_snapshot`` of the workshop's rows for
+    them, compactly); ``None`` when the member was removed. With ``cache``, members
     joining at one seq share the workshop's rows and the encoded text of their view
     (see ``SnapshotTexts``): per member, only the rows that name them are encoded."""
     with read_session(engine) as session:
