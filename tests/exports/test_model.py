@@ -7,19 +7,24 @@ import os
 import pickle
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from roundtable.db import make_engine, read_session
 from roundtable.exports.model import (
     ITEM_FIELDS,
     ExportError,
+    ExportFilter,
     Snapshot,
     assemble_snapshot,
     build_snapshot,
+    checked_filter,
     read_snapshot_rows,
 )
+from roundtable.exports.reader import ChecklistQuery, for_worker, worker_can_read, worker_session
 from tests.exports import world as w
 from tests.support import create_schema, fresh_pg_database, pg_available
 
@@ -159,3 +164,54 @@ def test_a_bad_filter_is_refused_before_the_rows_leave(engine: Engine, built: w.
     with read_session(engine) as session, pytest.raises(ExportError) as caught:
         read_snapshot_rows(session, built.workshop_id, kind="wish")
     assert caught.value.field == "kind"
+
+
+def test_the_worker_reads_the_same_snapshot_on_a_connection_that_cannot_write(
+    engine: Engine, built: w.World
+) -> None:
+    """What the worker reads for a download (``ChecklistQuery``, on its own connection) is
+    what the server would have read, filters and held-back items included; and nothing
+    run on that connection can change the database."""
+    url = engine.url.render_as_string(hide_password=False)
+    for filters in ({}, {"theme": "identification", "kind": "need"}, {"actor": "government"}):
+        expected = snapshot_of(engine, built, **filters)
+        with read_session(engine) as session:
+            wanted = checked_filter(session, built.workshop_id, **filters)
+        query = ChecklistQuery(url, built.workshop_id, wanted, generated_at=expected.generated_at)
+        assert url not in repr(query)  # the URL may hold a password
+        assert query.assemble() == expected
+    with worker_session(url) as session, pytest.raises(DBAPIError):
+        session.execute(text("UPDATE item SET title = 'overwritten'"))
+    assert not any(i.title == "overwritten" for i in snapshot_of(engine, built).items)
+
+
+def test_the_server_checks_the_filter_without_reading_the_items(
+    engine: Engine, built: w.World
+) -> None:
+    with read_session(engine) as session:
+        with pytest.raises(ExportError) as caught:
+            checked_filter(session, built.workshop_id, theme="fishing")
+        assert caught.value.field == "theme"
+        with pytest.raises(ExportError) as caught:
+            checked_filter(session, built.workshop_id, actor="aliens")
+        assert caught.value.field == "actor"
+        with pytest.raises(ExportError) as caught:
+            checked_filter(session, 424242)
+        assert caught.value.code == "not_found"
+        wanted = checked_filter(session, built.workshop_id, theme="smuggling_vs_trafficking")
+    assert wanted == ExportFilter(theme="smuggling_vs_trafficking")
+    # A refusal raised in the worker crosses back to the server whole.
+    crossed = pickle.loads(pickle.dumps(caught.value))
+    assert (type(crossed), crossed.code, crossed.field) == (ExportError, "not_found", None)
+    refused = pickle.loads(pickle.dumps(ExportError("invalid", "kind: no", field="kind")))
+    assert (refused.code, refused.message, refused.field) == ("invalid", "kind: no", "kind")
+
+
+def test_only_a_database_another_process_can_open_is_read_by_the_worker(tmp_path: Path) -> None:
+    assert worker_can_read(f"sqlite:///{tmp_path / 'roundtable.sqlite3'}")
+    assert worker_can_read("postgresql://rt:secret@localhost/rt")
+    assert not worker_can_read("sqlite:///:memory:")
+    assert not worker_can_read("sqlite://")
+    relative = for_worker("sqlite:///var/roundtable.sqlite3")
+    assert relative == f"sqlite:///{Path('var/roundtable.sqlite3').resolve()}"
+    assert for_worker("postgresql://rt:secret@db/rt") == "postgresql://rt:secret@db/rt"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from roundtable.exports import model as exports_model
+from roundtable.exports import routes as exports_routes
+from roundtable.exports.reader import ChecklistQuery
 from roundtable.exports.routes import router
 from roundtable.exports.worker import RenderPool
 from tests.support import Api, AppFactory, error_of, ok, setup_workshop
@@ -70,3 +75,31 @@ def test_participants_cannot_download(
     participant.join(code, "Someone")
     r = participant.get(f"/api/workshops/{workshop['id']}/export/md")
     assert error_of(r, 403)["code"] == "forbidden"
+
+
+def test_the_server_hands_the_worker_a_query_and_never_reads_the_items(
+    fac: Api, workshop: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's part of a download is the authorisation and the filter check: it
+    sends the worker a few ids (the worker reads the rows), not the checklist."""
+    handed: list[object] = []
+    original = RenderPool.render
+
+    async def recording(self: RenderPool, fmt: str, source: Any, **kwargs: Any) -> bytes:
+        handed.append(source)
+        return await original(self, fmt, source, **kwargs)
+
+    def no_rows(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("the server read the checklist's rows")
+
+    monkeypatch.setattr(RenderPool, "render", recording)
+    monkeypatch.setattr(exports_routes, "read_snapshot_rows", no_rows)
+    monkeypatch.setattr(exports_model, "read_snapshot_rows", no_rows)  # in this process only
+    r = fac.get(f"/api/workshops/{workshop['id']}/export/md", params={"theme": "protection"})
+    assert r.status_code == 200, r.text
+    assert "Shelters for adults" in r.text
+    (source,) = handed
+    assert isinstance(source, ChecklistQuery)
+    assert source.workshop_id == workshop["id"] and source.filter.theme == "protection"
+    message = pickle.dumps(source)
+    assert len(message) < 1_000 and b"Shelters" not in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +14,14 @@ import pytest
 from roundtable.db import make_engine, read_session
 from roundtable.exports.edition import edition_document, edition_info, edition_snapshot
 from roundtable.exports.formats import render
-from roundtable.exports.model import ExportError, assemble_snapshot, read_snapshot_rows
+from roundtable.exports.model import (
+    ExportError,
+    ExportFilter,
+    assemble_snapshot,
+    build_snapshot,
+    read_snapshot_rows,
+)
+from roundtable.exports.reader import ChecklistQuery
 from roundtable.exports.worker import ExportTimeout, RenderPool
 from tests.exports.conftest import Rendered
 from tests.exports.world import BAHASA, HELD_BACK, World
@@ -155,3 +163,31 @@ def test_a_worker_assembles_an_edition_handed_over_as_its_document(pool: RenderP
     with pytest.raises(ExportError) as caught:
         edition_document(document, info, theme="fishing")
     assert caught.value.field == "theme"
+
+
+def test_a_worker_reads_the_checklist_itself_and_renders_what_the_server_would(
+    pool: RenderPool, sqlite_world: tuple[str, World]
+) -> None:
+    url, world = sqlite_world
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as session:
+            expected = build_snapshot(session, world.workshop_id, kind="practice")
+    finally:
+        engine.dispose()
+    query = ChecklistQuery(
+        url, world.workshop_id, ExportFilter(kind="practice"), generated_at=expected.generated_at
+    )
+    assert len(pickle.dumps(query)) < 1_000  # all the server sends
+    content = asyncio.run(pool.render("md", query))
+    assert content == render("md", expected)
+    assert BAHASA.encode() in content
+    assert HELD_BACK.encode() not in content
+
+    # A refusal the worker meets (a theme gone since the server checked) comes back as
+    # the same error, naming the field; the pool goes on.
+    gone = ChecklistQuery(url, world.workshop_id, ExportFilter(theme="fishing"))
+    with pytest.raises(ExportError) as caught:
+        asyncio.run(pool.render("md", gone))
+    assert caught.value.field == "theme"
+    assert asyncio.run(pool.render("md", query)) == content

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import zipfile
 from collections.abc import Iterator
 from html import unescape
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -15,6 +17,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from roundtable.exports.worker import RenderPool
+from roundtable.publishing.files import EditionQuery
 from tests.publishing.world import World, build_world
 from tests.support import Api, AppFactory, error_of, ok
 
@@ -197,3 +200,25 @@ def test_downloads_follow_the_filter(world: World, apps: AppFactory) -> None:
     assert error_of(public.get(f"{base}/csv", params={"actor": "aliens"}), 422)["field"] == "actor"
     assert error_of(public.get(f"{base}/csv", params={"theme": "nope"}), 422)["field"] == "theme"
     assert public.get(f"{base}/rtf").status_code == 422
+
+
+def test_the_server_hands_the_worker_the_editions_id_not_its_document(
+    world: World, apps: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slug = world.publish()["slug"]
+    handed: list[object] = []
+    original = RenderPool.render
+
+    async def recording(self: RenderPool, fmt: str, source: Any, **kwargs: Any) -> bytes:
+        handed.append(source)
+        return await original(self, fmt, source, **kwargs)
+
+    monkeypatch.setattr(RenderPool, "render", recording)
+    table = download(apps.client(), slug, "csv", theme="identification")
+    assert THAI in table.decode("utf-8-sig") and BAHASA not in table.decode("utf-8-sig")
+    (source,) = handed
+    assert isinstance(source, EditionQuery)
+    assert source.title == "Roundtable on Victim Protection"
+    assert source.edition.number == 1 and source.filter.theme == "identification"
+    message = pickle.dumps(source)
+    assert len(message) < 1_000 and THAI.encode() not in message

@@ -100,6 +100,15 @@ def test_publishing_twice_keeps_codes_and_reports_each_change(
         **page1,
         "editions": page2["editions"],
     }
+    # And so are its downloads: the worker renders the edition's stored document, never
+    # the live rows (it reads the database itself, given the edition's id).
+    md1 = public.get(f"/api/public/editions/{first['slug']}/download/md")
+    assert md1.status_code == 200, md1.text
+    assert "Shelters for adults" in md1.text and "A point without a theme" in md1.text
+    assert "Screen every arrival, early" not in md1.text and "Hotlines" not in md1.text
+    md2 = public.get(f"/api/public/editions/{second['slug']}/download/md").text
+    assert "Screen every arrival, early" in md2 and "Hotlines in Thai" in md2
+    assert "Shelters for adults" not in md2
 
 
 def test_retagging_is_reported(world: World, apps: AppFactory) -> None:

@@ -38,6 +38,11 @@ REF_PREFIX = "K"  # as the interchange export numbers consolidated items
 class ExportError(OpRejected):
     """An export that cannot be made as asked: unknown workshop or a bad filter."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a render worker too (it reads the rows itself): it must cross back to
+        # the server whole, field included, which ``Exception``'s own pickling does not do.
+        return (type(self), (self.code, self.message), {"field": self.field})
+
 
 @dataclass(frozen=True, slots=True)
 class WorkshopInfo:
@@ -199,6 +204,24 @@ def read_snapshot_rows(
         items=rows,
         raised_by={key: tuple(names) for key, names in raised_by.items()},
     )
+
+
+def checked_filter(
+    session: Session,
+    workshop_id: int,
+    *,
+    theme: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+) -> ExportFilter:
+    """The server's part of a download the worker reads itself: an unknown workshop or a
+    bad filter is refused here, before anything is sent (the themes are read only when
+    the filter names one)."""
+    if session.get(Workshop, workshop_id) is None:
+        raise ExportError("not_found", f"workshop {workshop_id} does not exist")
+    wanted = ExportFilter(theme=theme, kind=kind, actor=actor)
+    _check_filter(wanted, _themes(session, workshop_id) if theme is not None else ())
+    return wanted
 
 
 def assemble_snapshot(source: SnapshotRows) -> Snapshot:

@@ -1,12 +1,14 @@
 """Renders in worker processes, so a slow export never holds up the event loop.
 
-The parent reads the snapshot's source from the database (a checklist's rows, an edition's
-document); a child assembles the snapshot and turns it into bytes (it never opens the
-database). Python work in the parent holds the GIL the live path's threads need, so it
-is kept to reading and a cheap pickle. A :class:`RenderPool` is a small process pool, made on the
-first render with the ``spawn`` start method (a forked child would inherit the server's
-sockets, threads and database connections), and stopped by :meth:`RenderPool.shutdown`.
-The app owns one, made in its lifespan.
+The parent authorises the download and hands over a small source (``reader.ChecklistQuery``:
+a few ids and the filter); a child reads the rows on a read-only connection of its own,
+assembles the snapshot and turns it into bytes. Python work in the parent holds the GIL
+the live path's threads need, so it is kept to a few small queries and a tiny pickle.
+
+A :class:`RenderPool` is a small process pool, made on the first render with the ``spawn``
+start method (a forked child would inherit the server's sockets, threads and database
+connections), and stopped by :meth:`RenderPool.shutdown`. The app owns one, made in its
+lifespan.
 
 A render that outlives its timeout raises :class:`ExportTimeout`. A running process
 cannot be cancelled through ``concurrent.futures``, so the executor is then torn down
@@ -103,9 +105,9 @@ class RenderPool:
     async def render(
         self, fmt: str, snapshot: Snapshot | SnapshotSource, *, timeout: float | None = None
     ) -> bytes:
-        """The snapshot rendered in ``fmt`` by a worker process. Hand over a big one as its
-        source (``SnapshotRows``, ``EditionDocument``): the worker then assembles it, not
-        the server."""
+        """The snapshot rendered in ``fmt`` by a worker process. Hand over its source
+        (``ChecklistQuery``, publishing's ``EditionQuery``): the worker then reads and
+        assembles it, not the server."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
         return await self.run(render, fmt, snapshot, label=fmt, timeout=timeout)

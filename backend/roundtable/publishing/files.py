@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from roundtable.errors import OpRejected
 from roundtable.exports.edition import (
     EditionDocument,
     edition_document,
@@ -13,7 +18,15 @@ from roundtable.exports.edition import (
     edition_snapshot,
 )
 from roundtable.exports.formats import render
-from roundtable.exports.model import Snapshot
+from roundtable.exports.model import (
+    EditionInfo,
+    ExportError,
+    ExportFilter,
+    Snapshot,
+    ThemeInfo,
+    filter_items,
+)
+from roundtable.exports.reader import worker_session
 from roundtable.publishing.models import Edition
 from roundtable.timeutil import isoformat
 
@@ -28,6 +41,76 @@ def edition_source(edition: Edition, **wanted: str | None) -> EditionDocument:
     """The edition as a render worker receives it (a bad filter is refused, naming it)."""
     info = edition_info(edition.number, edition.title, edition.published_at, edition.notes)
     return edition_document(edition.document, info, **wanted)
+
+
+@dataclass(frozen=True)
+class EditionQuery:
+    """A published edition as the render worker receives it when it reads the database
+    itself: the edition's id (the worker reads its stored document, never the live rows:
+    an edition is an immutable snapshot), its facts and the filter the server checked."""
+
+    database_url: str = field(repr=False)  # may hold a password
+    edition_id: int
+    edition: EditionInfo
+    filter: ExportFilter
+    title: str  # the workshop's, for the download's name
+
+    def assemble(self) -> Snapshot:
+        with worker_session(self.database_url) as session:
+            document: dict[str, Any] | None = session.execute(
+                sa_select(col(Edition.document)).where(col(Edition.id) == self.edition_id)
+            ).scalar()
+        if document is None:
+            raise ExportError("not_found", "no edition has this link")
+        wanted = self.filter
+        return edition_snapshot(
+            document, self.edition, theme=wanted.theme, kind=wanted.kind, actor=wanted.actor
+        )
+
+
+def edition_query(
+    session: Session, database_url: str, slug: str, **wanted: str | None
+) -> tuple[int, EditionQuery]:
+    """The edition with this slug, for a worker that reads it itself, and its number.
+    Only the edition's facts are read here, not its document (a 2,000-item edition's is
+    megabytes): the workshop's title, and the themes when the filter names one, are read
+    out of it by the database."""
+    facts = session.execute(
+        sa_select(
+            col(Edition.id),
+            col(Edition.number),
+            col(Edition.title),
+            col(Edition.published_at),
+            col(Edition.notes),
+            col(Edition.document)[("workshop", "title")].as_string(),
+        ).where(col(Edition.slug) == slug)
+    ).first()
+    if facts is None:
+        raise OpRejected("not_found", "no edition has this link")  # as edition_by_slug
+    edition_id, number, title, published_at, notes, workshop_title = facts
+    query = EditionQuery(
+        database_url,
+        edition_id,
+        edition_info(number, title, published_at, notes),
+        ExportFilter(**wanted),
+        workshop_title or "",
+    )
+    if not query.filter.is_empty:  # a bad filter is refused here, naming the field
+        filter_items((), query.filter, _stored_themes(session, edition_id, query.filter))
+    return number, query
+
+
+def _stored_themes(
+    session: Session, edition_id: int, wanted: ExportFilter
+) -> tuple[ThemeInfo, ...]:
+    if wanted.theme is None:
+        return ()  # only a theme filter is checked against the themes
+    themes = session.execute(
+        sa_select(col(Edition.document)["themes"]).where(col(Edition.id) == edition_id)
+    ).scalar()
+    return tuple(
+        ThemeInfo(key=t["key"], label=t["label"], parent=t.get("parent")) for t in themes or ()
+    )
 
 
 def edition_file(edition: Edition, fmt: str, **wanted: str | None) -> bytes:

@@ -17,11 +17,14 @@ from roundtable.errors import OpRejected
 from roundtable.exports.edition import EditionDocument
 from roundtable.exports.formats import FORMATS
 from roundtable.exports.model import Snapshot
+from roundtable.exports.reader import for_worker, worker_can_read
 from roundtable.exports.routes import render_pool
 from roundtable.exports.worker import ExportFailed, ExportTimeout
 from roundtable.publishing.files import (
+    EditionQuery,
     download_name,
     edition_json_bytes,
+    edition_query,
     edition_source,
     snapshot_of,
 )
@@ -105,6 +108,7 @@ async def download_edition(
     fmt: DownloadFormat,
     request: Request,
     db: DbDep,
+    services: ServicesDep,
     theme: FilterValue = None,
     kind: FilterValue = None,
     actor: FilterValue = None,
@@ -116,12 +120,19 @@ async def download_edition(
         )
         content = edition_json_bytes(edition, snapshot)
         media_type, extension = JSON_MEDIA_TYPE, "json"
-        title = snapshot.workshop.title
+        title, number = snapshot.workshop.title, edition.number
     else:
-        # The worker assembles the snapshot from the stored document (EditionDocument):
-        # building it here held the GIL that live editing's threads need.
-        edition, source = await run_in_threadpool(
-            _source_by_slug, db, slug, theme=theme, kind=kind, actor=actor
+        # The worker reads the edition's stored document itself (EditionQuery) and
+        # assembles the snapshot: reading, decoding and handing over a 2,000-item document
+        # here held the GIL that live editing's threads need.
+        number, source = await run_in_threadpool(
+            _source_by_slug,
+            db,
+            services.settings.database_url,
+            slug,
+            theme=theme,
+            kind=kind,
+            actor=actor,
         )
         try:
             content = await render_pool(request).render(fmt, source)
@@ -129,7 +140,7 @@ async def download_edition(
             raise OpRejected("unavailable", f"{exc}; try again later") from None
         media_type, extension = FORMATS[fmt].media_type, FORMATS[fmt].extension
         title = source.title
-    filename = download_name(title, edition.number, extension)
+    filename = download_name(title, number, extension)
     return Response(
         content,
         media_type=media_type,
@@ -143,7 +154,11 @@ def _by_slug(db: Session, slug: str, **wanted: str | None) -> tuple[Edition, Sna
 
 
 def _source_by_slug(
-    db: Session, slug: str, **wanted: str | None
-) -> tuple[Edition, EditionDocument]:
+    db: Session, database_url: str, slug: str, **wanted: str | None
+) -> tuple[int, EditionQuery | EditionDocument]:
+    """The edition for the worker: its id (the worker reads the stored document), or the
+    document itself when the database is one only this process can open."""
+    if worker_can_read(database_url):
+        return edition_query(db, for_worker(database_url), slug, **wanted)
     edition = edition_by_slug(db, slug)
-    return edition, edition_source(edition, **wanted)
+    return edition.number, edition_source(edition, **wanted)
