@@ -437,7 +437,28 @@ def summarise(trials: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "exports_finished": {
             s: sum(r.get("exports", {}).get("finished", 0) for r in rs) for s, rs in trials.items()
         },
+        "server_cpu_ms_per_download": cpu_per_download(trials),
     }
+
+
+def cpu_per_download(trials: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    """The server process's own CPU per download (ms): a trial's server CPU over the
+    median of the trials with no export, per download finished in it; median over trials.
+    What the server spends on a download competes with live editing for the GIL."""
+    idle = [r["server_cpu_s"] for r in trials.get("none", [])]
+    if not idle:
+        return {}
+    base = statistics.median(idle)
+    per: dict[str, float] = {}
+    for s, rs in trials.items():
+        each = [
+            (r["server_cpu_s"] - base) * 1000 / r["exports"]["finished"]
+            for r in rs
+            if s != "none" and r.get("exports", {}).get("finished")
+        ]
+        if each:
+            per[s] = statistics.median(each)
+    return per
 
 
 def one_line(r: dict[str, Any]) -> str:
@@ -481,6 +502,12 @@ def report(results: dict[str, Any]) -> str:
             + "".join(f"{cell(fmt):>16}{ratio[fmt]:11.2f}" for fmt in exports)
             + f"  {first}  {'yes' if s['correct'] else 'NO'}"
         )
+        cpu = s.get("server_cpu_ms_per_download", {})
+        if cpu:
+            lines.append(
+                f"{'':<12}server CPU per download: "
+                + ", ".join(f"{fmt} {cpu[fmt]:.1f} ms" for fmt in exports if fmt in cpu)
+            )
     return "\n".join(lines)
 
 
