@@ -27,6 +27,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from roundtable.errors import OpRejected
+from roundtable.realtime.deflated import Deflated, DeflatedSend
 from roundtable.realtime.direct import DirectSend
 from roundtable.realtime.hub import RenderedEvent, Room
 from roundtable.realtime.protocol import (
@@ -96,6 +98,7 @@ class Connection:
         self.session_hash = ""  # of the session that opened it (see realtime/sessions.py)
         self._ending: Closed | None = None
         self._direct: DirectSend | None = None  # set once accepted, if the server has one
+        self._deflated: DeflatedSend | bool | None = False  # False: not looked for yet
 
     # -- lifecycle -------------------------------------------------------------------
     async def run(self) -> None:
@@ -218,19 +221,39 @@ class Connection:
             }
         )
 
+    @contextlib.contextmanager
+    def _reading_snapshot(self) -> Iterator[int]:
+        """Counts this connection among the room's snapshot readers while it reads one;
+        gives how far behind the head a snapshot shared with others may be. Alone, it is
+        read at the head; in a crowd (others reading too: joins, a reconnect storm, a
+        resync) the room's latest read is shared, up to the catch-up threshold behind,
+        and the events since follow (``read_snapshot_text``): one read of the workshop
+        for the crowd, not one each as the head moves."""
+        room = self.room
+        if room is None:
+            yield 0
+            return
+        room.snapshot_reads += 1
+        try:
+            yield self.services.settings.snapshot_threshold if room.snapshot_reads > 1 else 0
+        finally:
+            room.snapshot_reads -= 1
+
     async def _catch_up(self, last: int, last_op_id: int) -> None:
         """From the database: the events after ``last``, or a snapshot."""
-        catchup = await self.services.hub.run_read(
-            partial(
-                read_catchup,
-                self.workshop_id,
-                self.member_id,
-                last,
-                self.services.settings.snapshot_threshold,
-                with_snapshot=True,
-                cache=self.room.snapshots if self.room is not None else None,
+        with self._reading_snapshot() as shared_lag:
+            catchup = await self.services.hub.run_read(
+                partial(
+                    read_catchup,
+                    self.workshop_id,
+                    self.member_id,
+                    last,
+                    self.services.settings.snapshot_threshold,
+                    with_snapshot=True,
+                    cache=self.room.snapshots if self.room is not None else None,
+                    shared_lag=shared_lag,
+                )
             )
-        )
         if catchup is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
         mode = "snapshot" if catchup.events is None else "events"
@@ -487,20 +510,26 @@ class Connection:
         return text, covered, resync, oldest
 
     async def _send_snapshot(self, shot: SnapshotText | None = None) -> None:
-        """Sends ``shot``, or the snapshot now when none is given."""
+        """Sends ``shot``, or the snapshot now when none is given. Either may be at a seq
+        below the head (a recent one shared with others, see ``read_snapshot_text``):
+        ``last_sent`` becomes its seq, and the events after it follow as for anyone."""
         if shot is None:
-            shot = await self.services.hub.run_read(
-                partial(
-                    read_snapshot_text,
-                    self.workshop_id,
-                    self.member_id,
-                    cache=self.room.snapshots if self.room is not None else None,
+            with self._reading_snapshot() as shared_lag:
+                shot = await self.services.hub.run_read(
+                    partial(
+                        read_snapshot_text,
+                        self.workshop_id,
+                        self.member_id,
+                        cache=self.room.snapshots if self.room is not None else None,
+                        shared_lag=shared_lag,
+                        not_before=self.last_sent,
+                    )
                 )
-            )
         if shot is None:
             raise Closed(CloseCode.FORBIDDEN, "no longer a member of this workshop")
         self._see(shot.visible)
-        await self._send_text(shot.text)
+        if shot.deflated is None or not await self._send_deflated(shot.deflated):
+            await self._send_text(shot.text)
         self.last_sent = self.last_delivered = shot.seq
         # What one may see changed, so may whom one sees: the whole list again.
         self.presence_version = 0
@@ -537,6 +566,21 @@ class Connection:
 
     async def _send_json(self, body: dict[str, Any]) -> None:
         await self._send_text(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+
+    async def _send_deflated(self, shot: Deflated) -> bool:
+        """Writes a snapshot compressed once for many (``realtime.deflated``), if this
+        connection can take it that way; False if not, and nothing was sent."""
+        if self._deflated is False:
+            self._deflated = DeflatedSend.find(self.ws.scope)
+        sender = self._deflated
+        if not isinstance(sender, DeflatedSend) or self._closed:
+            return False
+        async with self._send_lock:
+            try:
+                async with asyncio.timeout(self.services.settings.ws_send_timeout_s):
+                    return await sender.send(shot)
+            except TimeoutError as exc:
+                raise Closed(CloseCode.SLOW_CONSUMER, "too slow to receive") from exc
 
     async def _send_text(self, text: str) -> None:
         if self._closed:

@@ -115,6 +115,7 @@ class Room:
         self.policy = policy
         self.roster = Roster()
         self.snapshots = SnapshotCache()  # the rows of the latest snapshot, for joiners
+        self.snapshot_reads = 0  # connections reading a snapshot now (a crowd: they share)
         self._fetch: asyncio.Task[None] | None = None
         self._presence_flush: asyncio.TimerHandle | None = None
         # Since when nobody is connected (monotonic): the room stays a while, so that a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlmodel import Session, col
 
 from roundtable.access import can_read_checklist
@@ -13,7 +13,10 @@ from roundtable.accounts.service import find_session, member_in_workshop
 from roundtable.checklists.models import Checklist
 from roundtable.db import read_session
 from roundtable.groups.models import Member
+from roundtable.realtime.deflated import Deflated
 from roundtable.realtime.snapshot import (
+    RESETTING_KINDS,
+    Rows,
     SnapshotCache,
     SnapshotTexts,
     Viewer,
@@ -71,6 +74,9 @@ class SnapshotText:
     seq: int
     text: str
     visible: set[int]  # the checklists it shows
+    # The text compressed once for everyone of the view it is the same for, if it names
+    # nobody in particular (see ``realtime.deflated``).
+    deflated: Deflated | None = None
 
 
 @dataclass(frozen=True)
@@ -92,10 +98,12 @@ def read_catchup(
     *,
     with_snapshot: bool = False,
     cache: SnapshotCache | None = None,
+    shared_lag: int = 0,
 ) -> CatchUp | None:
     """What a client at ``after`` needs: the events since (``events`` is ``None`` when it
     needs a snapshot instead, and ``with_snapshot`` puts that snapshot in ``snapshot``,
-    from ``cache`` as in ``read_snapshot_text``); ``None`` when the member was removed."""
+    from ``cache`` as in ``read_snapshot_text``, ``shared_lag`` included: its seq may then
+    be below ``head``); ``None`` when the member was removed."""
     with read_session(engine) as session:
         place = _place(session, workshop_id)
         viewer = _viewer(session, member_id)
@@ -110,7 +118,9 @@ def read_catchup(
         if events is None:
             if not with_snapshot:
                 return CatchUp(head, None, set())
-            shot = _snapshot_text(session, workshop_id, head, viewer, cache)
+            shot = _snapshot_text(
+                session, place, viewer, cache, shared_lag=shared_lag, not_before=after
+            )
             return CatchUp(head, None, set(), shot) if shot is not None else None
         return CatchUp(head, events, _readable(session, place, viewer))
 
@@ -120,19 +130,16 @@ def read_range(workshop_id: int, after: int, limit: int, engine: Engine) -> list
         return read_since(session, workshop_id, after, limit=limit)
 
 
-def _head(session: Session, workshop_id: int) -> int | None:
-    row = session.execute(
-        select(col(Workshop.head_seq)).where(col(Workshop.id) == workshop_id)
-    ).first()
-    return None if row is None else int(row[0])
-
-
 def _place(session: Session, workshop_id: int) -> Any:
-    """The workshop's columns the catch-up reads (its head, and what readability
-    depends on), or None."""
+    """The workshop's columns the catch-up reads (its head, what readability depends on,
+    and its attribution policy), or None."""
     return session.execute(
         select(
-            col(Workshop.id), col(Workshop.head_seq), col(Workshop.phase), col(Workshop.reveal)
+            col(Workshop.id),
+            col(Workshop.head_seq),
+            col(Workshop.phase),
+            col(Workshop.reveal),
+            col(Workshop.attribution),
         ).where(col(Workshop.id) == workshop_id)
     ).first()
 
@@ -158,12 +165,23 @@ def _viewer(session: Session, member_id: int) -> Viewer | None:
 
 
 def _snapshot_text(
-    session: Session, workshop_id: int, head: int, viewer: Viewer, cache: SnapshotCache | None
+    session: Session,
+    place: Any,
+    viewer: Viewer,
+    cache: SnapshotCache | None,
+    *,
+    shared_lag: int = 0,
+    not_before: int = 0,
 ) -> SnapshotText | None:
-    """``viewer``'s snapshot at ``head``, the workshop's head in ``session``'s transaction."""
+    """``viewer``'s snapshot, at ``place``'s head (read in ``session``'s transaction) or,
+    with ``shared_lag``, at the seq of the rows ``cache`` already holds when that is at
+    most ``shared_lag`` behind the head and they may stand in for it (``_shareable``)."""
+    head = int(place.head_seq)
     rows = cache.at(head) if cache is not None else None
+    if rows is None and cache is not None and shared_lag > 0:
+        rows = _shareable(session, place, cache.latest(), shared_lag, not_before)
     if rows is None:
-        workshop = session.get(Workshop, workshop_id)
+        workshop = session.get(Workshop, place.id)
         if workshop is None:
             return None
         rows = read_rows(session, workshop)
@@ -171,19 +189,60 @@ def _snapshot_text(
             cache.keep(rows)
     texts = cache.texts(rows) if cache is not None else SnapshotTexts(rows)
     text, visible = texts.text_for(viewer)
-    return SnapshotText(rows.seq, text, visible)
+    return SnapshotText(rows.seq, text, visible, texts.deflated_for(viewer))
+
+
+def _shareable(
+    session: Session, place: Any, rows: Rows | None, lag: int, not_before: int
+) -> Rows | None:
+    """``rows`` if a snapshot cut from them, followed by the events after their seq, gives
+    a member what a snapshot at the head would: they are at most ``lag`` behind the head
+    and not behind ``not_before``, and nothing since their seq changed who may read what
+    or rewrote the log (a resync, a redaction, names erased, a new attribution policy).
+    So a redacted text or a name that may no longer be shown is never sent from them,
+    and a connection re-snapshotted for a resync is never sent a snapshot before it."""
+    head = int(place.head_seq)
+    if rows is None or not (max(head - lag, not_before) <= rows.seq <= head):
+        return None
+    if rows.workshop.attribution != place.attribution:
+        return None
+    reset = session.execute(
+        select(col(Event.seq))
+        .where(
+            col(Event.workshop_id) == place.id,
+            col(Event.seq) > rows.seq,
+            col(Event.seq) <= head,
+            or_(col(Event.resync).is_(True), col(Event.kind).in_(RESETTING_KINDS)),
+        )
+        .limit(1)
+    ).first()
+    return rows if reset is None else None
 
 
 def read_snapshot_text(
-    workshop_id: int, member_id: int, engine: Engine, cache: SnapshotCache | None = None
+    workshop_id: int,
+    member_id: int,
+    engine: Engine,
+    cache: SnapshotCache | None = None,
+    *,
+    shared_lag: int = 0,
+    not_before: int = 0,
 ) -> SnapshotText | None:
     """``member``'s snapshot now, encoded (``cut_snapshot`` of the workshop's rows for
     them, compactly); ``None`` when the member was removed. With ``cache``, members
     joining at one seq share the workshop's rows and the encoded text of their view
-    (see ``SnapshotTexts``): per member, only the rows that name them are encoded."""
+    (see ``SnapshotTexts``): per member, only the rows that name them are encoded.
+
+    With ``shared_lag`` too, the snapshot may be the one at the seq of the rows
+    ``cache`` holds, up to ``shared_lag`` events behind the head and not behind
+    ``not_before`` (see ``_shareable``): its receiver must then be sent the events after
+    its seq, as a live connection is. While the head moves (a crowd joins while others
+    write) joiners so share one read of the workshop, not one each."""
     with read_session(engine) as session:
-        head = _head(session, workshop_id)
+        place = _place(session, workshop_id)
         viewer = _viewer(session, member_id)
-        if head is None or viewer is None:
+        if place is None or viewer is None:
             return None
-        return _snapshot_text(session, workshop_id, head, viewer, cache)
+        return _snapshot_text(
+            session, place, viewer, cache, shared_lag=shared_lag, not_before=not_before
+        )

@@ -18,6 +18,7 @@ from roundtable.consolidation.decisions import dismissal_values
 from roundtable.consolidation.models import Agreement, SuggestionDismissal
 from roundtable.consolidation.provenance import with_provenance
 from roundtable.groups.models import Group, Member
+from roundtable.realtime.deflated import Deflated
 from roundtable.values import (
     checklist_values,
     comment_values,
@@ -134,6 +135,12 @@ def build_snapshot(session: Session, workshop: Workshop, member: Member) -> dict
     return cut_snapshot(read_rows(session, workshop), member)
 
 
+# Ops whose events rewrite what earlier events and rows said (a redaction, names erased):
+# a snapshot from before one of them must not stand in for one after it. (The hub drops
+# its buffered copies of past events for the same kinds: ``hub.PURGING_KINDS``.)
+RESETTING_KINDS = frozenset({"safeguards.redact", "workshop.erase_names"})
+
+
 class SnapshotCache:
     """A room's latest :class:`Rows` and the :class:`SnapshotTexts` cut from them, shared
     by the read threads (a lost race only reads the rows twice). A new seq replaces both,
@@ -147,6 +154,10 @@ class SnapshotCache:
     def at(self, seq: int) -> Rows | None:
         latest = self._latest
         return latest if latest is not None and latest.seq == seq else None
+
+    def latest(self) -> Rows | None:
+        """The newest rows kept, whatever their seq."""
+        return self._latest
 
     def keep(self, rows: Rows) -> None:
         latest = self._latest
@@ -234,6 +245,13 @@ class _ViewText:
 
     visible: set[int]
     pieces: list[str | _Section]  # concatenated in order
+    # For every member the view's rows do not name (a newcomer, say): the whole text,
+    # and that text compressed once (see ``realtime.deflated``), each made when first asked.
+    whole: str | None = None
+    deflated: Deflated | None = None
+
+    def names(self, viewer: int) -> bool:
+        return any(isinstance(p, _Section) and viewer in p.naming for p in self.pieces)
 
 
 class SnapshotTexts:
@@ -381,8 +399,32 @@ class SnapshotTexts:
         view = self._view(member)
         viewer = member.id
         assert viewer is not None
+        if not view.names(viewer):
+            return self._whole(view), set(view.visible)
         parts = [
             piece if isinstance(piece, str) else piece.text_for(viewer, self.policy)
             for piece in view.pieces
         ]
         return "".join(parts), set(view.visible)
+
+    def deflated_for(self, member: Viewer) -> Deflated | None:
+        """``member``'s text compressed once for everyone it is the same for, or None when
+        it names them (then it is theirs alone)."""
+        view = self._view(member)
+        assert member.id is not None
+        if view.names(member.id):
+            return None
+        deflated = view.deflated
+        if deflated is None:
+            with self._lock:
+                deflated = view.deflated
+                if deflated is None:
+                    deflated = view.deflated = Deflated(self._whole(view))
+        return deflated
+
+    def _whole(self, view: _ViewText) -> str:
+        whole = view.whole
+        if whole is None:
+            parts = [p if isinstance(p, str) else p.joined for p in view.pieces]
+            whole = view.whole = "".join(parts)  # a race only joins it twice
+        return whole

@@ -1,0 +1,128 @@
+"""A snapshot compressed once, written as it is to every connection that can take it.
+
+With permessage-deflate each connection compresses what it is sent with its own zlib
+context, on the event loop. For a snapshot (~100 KB or more) that is milliseconds per
+joiner, while a crowd of joiners is often sent the very same text (everyone of one view,
+at one seq, whom nothing in it names: see ``SnapshotTexts``).
+
+A message compressed by a fresh compressor refers to nothing sent before it, so any
+client can inflate it whatever its context holds. Written as it is, it leaves the client's
+window holding the message's last bytes, while the connection's own compressor still
+holds what it compressed before: its next message would refer to bytes the client does
+not have there. So the compressor is replaced by a fresh one whose dictionary is the
+message's last window of bytes, which is exactly what the client now holds.
+
+That takes a connection whose permessage-deflate keeps its context with a window of at
+least :data:`WINDOW_BITS` (what uvicorn's server asks for; a client may ask for less, or
+for no context takeover, and is then sent the text as usual), and the server's sans-I/O
+WebSocket protocol (``realtime.direct`` explains how it is reached). Anything else gets
+``None`` from :meth:`DeflatedSend.find`, and the text goes through ASGI as before.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Any
+
+from starlette.types import Scope
+from websockets.extensions.permessage_deflate import PerMessageDeflate
+from websockets.protocol import State
+
+from roundtable.realtime.direct import SCOPE_KEY
+
+try:
+    from uvicorn.protocols.websockets.websockets_sansio_impl import (
+        WebSocketsSansIOProtocol as _Protocol,
+    )
+except ImportError:  # pragma: no cover  (another server: snapshots go through ASGI)
+    _Protocol = None  # type: ignore[assignment,misc]
+
+WINDOW_BITS = 12  # uvicorn's server_max_window_bits
+MEM_LEVEL = 5  # and its compressor's memLevel
+_FIN_RSV1_TEXT = 0x80 | 0x40 | 0x1
+_TAIL = b"\x00\x00\xff\xff"  # ends every sync flush; permessage-deflate leaves it out
+
+
+class Deflated:
+    """``text`` as one compressed WebSocket text frame (server to client: unmasked)."""
+
+    __slots__ = ("frame", "tail")
+
+    def __init__(self, text: str) -> None:
+        data = text.encode()
+        compressor = zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -WINDOW_BITS, memLevel=MEM_LEVEL
+        )
+        payload = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        assert payload.endswith(_TAIL)
+        self.frame = _header(len(payload) - 4) + payload[:-4]
+        # What the client's window holds once it has inflated the message. Shorter than a
+        # window, it would hold earlier messages too: such a text is not sent this way.
+        self.tail = data[-(1 << WINDOW_BITS) :] if len(data) >= 1 << WINDOW_BITS else None
+
+
+def _header(length: int) -> bytes:
+    if length < 126:
+        return struct.pack("!BB", _FIN_RSV1_TEXT, length)
+    if length < 1 << 16:
+        return struct.pack("!BBH", _FIN_RSV1_TEXT, 126, length)
+    return struct.pack("!BBQ", _FIN_RSV1_TEXT, 127, length)
+
+
+def _deflate_of(conn: Any) -> PerMessageDeflate | None:
+    """The connection's permessage-deflate, if it is its only extension and keeps a
+    context of at least ``WINDOW_BITS`` on our side."""
+    extensions = getattr(conn, "extensions", None)
+    if not extensions or len(extensions) != 1:
+        return None
+    deflate = extensions[0]
+    if not isinstance(deflate, PerMessageDeflate):
+        return None
+    if deflate.local_no_context_takeover or deflate.local_max_window_bits < WINDOW_BITS:
+        return None
+    return deflate
+
+
+def write_deflated(conn: Any, deflate: PerMessageDeflate, write: Any, shot: Deflated) -> bool:
+    """Writes ``shot`` on ``conn`` (a websockets sans-I/O protocol) with ``write``, and
+    re-seeds its compressor to match the client's window; False if it cannot be (the
+    connection is not open, the text is short), and then nothing was written."""
+    if shot.tail is None or conn.state is not State.OPEN or conn.expect_continuation_frame:
+        return False
+    write(shot.frame)
+    deflate.encoder = zlib.compressobj(
+        wbits=-deflate.local_max_window_bits, **deflate.compress_settings, zdict=shot.tail
+    )
+    return True
+
+
+class DeflatedSend:
+    """Writes pre-compressed frames to one connection of uvicorn's sans-I/O protocol."""
+
+    __slots__ = ("_conn", "_deflate", "_proto")
+
+    def __init__(self, proto: Any, deflate: PerMessageDeflate) -> None:
+        self._proto = proto
+        self._conn = proto.conn
+        self._deflate = deflate
+
+    @classmethod
+    def find(cls, scope: Scope) -> DeflatedSend | None:
+        send = scope.get(SCOPE_KEY)
+        proto = getattr(send, "__self__", None)
+        if _Protocol is None or not isinstance(proto, _Protocol):
+            return None
+        if not all(hasattr(proto, a) for a in ("conn", "transport", "writable", "close_sent")):
+            return None
+        deflate = _deflate_of(proto.conn)
+        return None if deflate is None else cls(proto, deflate)
+
+    async def send(self, shot: Deflated) -> bool:
+        """As uvicorn's own send: waits until the socket takes more, then writes; False
+        if it was not written (the caller sends the text instead)."""
+        proto = self._proto
+        await proto.writable.wait()
+        if proto.disconnected or proto.close_sent or proto.transport.is_closing():
+            return False
+        return write_deflated(self._conn, self._deflate, proto.transport.write, shot)

@@ -1,0 +1,138 @@
+"""A snapshot compressed once and written as it is (``realtime.deflated``): the client
+inflates it, and everything the connection compresses after it, exactly.
+
+A websockets server and client in memory (sans I/O), with permessage-deflate as uvicorn's
+server negotiates it, stand in for the sockets; the live tests send real snapshots this
+way to every joiner whose client compresses (``tests/realtime``'s clients all do).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from websockets.client import ClientProtocol
+from websockets.extensions.permessage_deflate import (
+    ClientPerMessageDeflateFactory,
+    PerMessageDeflate,
+    ServerPerMessageDeflateFactory,
+)
+from websockets.frames import Opcode
+from websockets.server import ServerProtocol
+from websockets.uri import parse_uri
+
+from roundtable.realtime.deflated import Deflated, _deflate_of, write_deflated
+
+
+def pair(**client: Any) -> tuple[ServerProtocol, ClientProtocol]:
+    """A server and a client past the handshake, the server's extension as uvicorn's."""
+    server = ServerProtocol(
+        extensions=[
+            ServerPerMessageDeflateFactory(
+                server_max_window_bits=12,
+                client_max_window_bits=12,
+                compress_settings={"memLevel": 5},
+            )
+        ]
+    )
+    peer = ClientProtocol(
+        parse_uri("ws://localhost/api/ws"), extensions=[ClientPerMessageDeflateFactory(**client)]
+    )
+    peer.send_request(peer.connect())
+    server.receive_data(b"".join(peer.data_to_send()))
+    [request] = server.events_received()
+    server.send_response(server.accept(request))  # type: ignore[arg-type]
+    peer.receive_data(b"".join(server.data_to_send()))
+    peer.events_received()
+    return server, peer
+
+
+def received(peer: ClientProtocol, data: bytes) -> list[str]:
+    peer.receive_data(data)
+    frames = peer.events_received()
+    assert all(f.opcode is Opcode.TEXT for f in frames), frames  # type: ignore[union-attr]
+    return [f.data.decode() for f in frames]  # type: ignore[union-attr]
+
+
+def snapshot_text(n: int) -> str:
+    members = [
+        {"id": k, "display_name": f"Participant {k}", "role": "participant"} for k in range(n)
+    ]
+    return json.dumps({"type": "snapshot", "seq": 42, "members": members}, separators=(",", ":"))
+
+
+def event_text(k: int) -> str:
+    # Repeats what the snapshot's last bytes hold: its frame refers back into them.
+    return json.dumps(
+        {"type": "events", "events": [{"id": k, "display_name": f"Participant {k}"}]},
+        separators=(",", ":"),
+    )
+
+
+def test_a_shared_frame_then_the_connection_s_own_messages_inflate_exactly() -> None:
+    server, peer = pair()
+    deflate = _deflate_of(server)
+    assert isinstance(deflate, PerMessageDeflate)
+
+    before = [event_text(k) for k in range(5)]
+    for text in before:
+        server.send_text(text.encode())
+    assert received(peer, b"".join(server.data_to_send())) == before
+
+    text = snapshot_text(600)
+    shot = Deflated(text)
+    assert len(shot.frame) < len(text) / 3  # it was compressed
+    written: list[bytes] = []
+    assert write_deflated(server, deflate, written.append, shot)
+    assert received(peer, b"".join(written)) == [text]
+
+    after = [event_text(k) for k in range(590, 600)] + [snapshot_text(20)]
+    for message in after:
+        server.send_text(message.encode())
+    out = b"".join(server.data_to_send())
+    assert received(peer, out) == after
+    # ...and they were compressed against the snapshot's end: far smaller than alone.
+    assert len(out) < sum(len(m) for m in after) / 3
+
+
+def test_without_matching_the_client_s_window_it_would_not_inflate() -> None:
+    """The control: the same frame written with the compressor left as it was; the next
+    message refers to bytes the client's window no longer holds there."""
+    server, peer = pair()
+    for k in range(5):
+        server.send_text(event_text(k).encode())
+    received(peer, b"".join(server.data_to_send()))
+    shot = Deflated(snapshot_text(600))
+    peer.receive_data(shot.frame)
+    peer.events_received()
+    after = event_text(3)  # refers back to what the server sent before the snapshot
+    server.send_text(after.encode())
+    peer.receive_data(b"".join(server.data_to_send()))
+    got = peer.events_received()
+    broken = not got or got[0].data.decode(errors="replace") != after  # type: ignore[union-attr]
+    assert broken or peer.close_expected()
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        {"server_max_window_bits": 10},  # a smaller window than the frame was made with
+        {"server_no_context_takeover": True},  # nothing to match
+    ],
+)
+def test_connections_that_cannot_take_it_are_left_alone(client: dict[str, Any]) -> None:
+    server, _peer = pair(**client)
+    assert _deflate_of(server) is None
+
+
+def test_short_texts_and_closed_connections_are_not_written() -> None:
+    server, _peer = pair()
+    deflate = _deflate_of(server)
+    assert deflate is not None
+    written: list[bytes] = []
+    # A text shorter than the window: the client's window would still hold older bytes.
+    assert not write_deflated(server, deflate, written.append, Deflated('{"type":"snapshot"}'))
+    server.send_close(1000)
+    assert not write_deflated(server, deflate, written.append, Deflated(snapshot_text(600)))
+    assert written == []
