@@ -63,6 +63,7 @@ class Plan:
     slow_timeout_s: float  # the slow phase gives up waiting for the close after this
     detail_chars: int = 0  # random text sent as the detail of every edit
     drain_timeout_s: float = 30.0
+    joins_only: bool = False  # leave out the slow reader and the export
 
 
 @dataclass(frozen=True)
@@ -244,22 +245,26 @@ async def run_day(target: Target, day: Day, plan: Plan) -> dict[str, Any]:
         else float("nan"),
     }
     if target.roundtable:
-        ledger.phase = "slow"
-        result["slow_reader"] = await slow_reader(crowd, slow, plan)
-        ledger.phase = "export"
-        started = time.perf_counter()
-        await export_during_load(rest, day.facilitators[0], day, timings)
-        result["export_s"] = time.perf_counter() - started
-        await asyncio.sleep(0.5)
+        if not plan.joins_only:
+            ledger.phase = "slow"
+            result["slow_reader"] = await slow_reader(crowd, slow, plan)
+            ledger.phase = "export"
+            started = time.perf_counter()
+            await export_during_load(rest, day.facilitators[0], day, timings)
+            result["export_s"] = time.perf_counter() - started
+            await asyncio.sleep(0.5)
         ledger.phase = "joins"
+        cpu0 = target.cpu_s()
         result["joins"] = await join_crowd(crowd, plan)
+        result["joins"]["server_cpu_s"] = target.cpu_s() - cpu0  # the 1 s after included
     ledger.phase = "end"
     stop_all.set()
     await writing
     await asyncio.gather(*side)
     if target.roundtable:
         result["merges"] = await merging
-        result["slow_reader"]["credited_by_snapshot"] = credit_snapshot(ledger, slow)
+        if "slow_reader" in result:
+            result["slow_reader"]["credited_by_snapshot"] = credit_snapshot(ledger, slow)
     result["drained"] = await ledger.drained(plan.drain_timeout_s)
     stop_probe.set()
     await prober

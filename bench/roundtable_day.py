@@ -76,6 +76,7 @@ class Scenario:
     step_s: float = 8.0
     step_limit_ms: float = 250.0
     trials: int = 3
+    joins_only: bool = False  # Roundtable only, and of its phases warm-up, steady and joins
 
 
 FULL = Scenario()
@@ -93,7 +94,7 @@ def plan_of(s: Scenario, *, steps: bool = False) -> Plan:
         steady_s=s.step_s if steps else s.steady_s, merge_every_s=s.merge_every_s,
         dashboard_every_s=s.dashboard_every_s, joins=s.joins, joins_within_s=s.joins_within_s,
         slow_timeout_s=s.slow_timeout_s, drain_timeout_s=10.0 if steps else 30.0,
-        detail_chars=s.detail_chars,
+        detail_chars=s.detail_chars, joins_only=s.joins_only,
     )  # fmt: skip
 
 
@@ -147,6 +148,8 @@ def run(scenario: Scenario, pinned: bool, database_url: str | None, output: Path
             print(f"  seeded {len(days)} day(s) in {time.monotonic() - started:.0f} s", flush=True)
             for n in range(scenario.trials):
                 order = ("bare", "roundtable") if n % 2 == 0 else ("roundtable", "bare")
+                if scenario.joins_only:
+                    order = ("roundtable",)
                 for name in order:
                     server = roundtable.server() if name == "roundtable" else bare_day_server(work)
                     target = roundtable_target if name == "roundtable" else bare_target
@@ -227,8 +230,10 @@ def is_correct(r: dict[str, Any]) -> bool:
         and r["newcomer_faults"] == 0
     )
     if r["target"] == "roundtable":
-        slow, joins = r["slow_reader"], r["joins"]
-        ok = ok and slow["closed_by_server"] and slow["close_code"] in (4008, 1006)
+        joins = r["joins"]
+        if "slow_reader" in r:
+            slow = r["slow_reader"]
+            ok = ok and slow["closed_by_server"] and slow["close_code"] in (4008, 1006)
         ok = ok and not joins["failures"] and not r["rest"]["failures"]
     return bool(ok)
 
@@ -243,11 +248,13 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         "ping_p99_ms": "phases.steady.ping_rtt_ms.p99",
         "client_loop_lag_p99_ms": "phases.steady.client_loop_lag_ms.p99",
     }
-    out: dict[str, Any] = {"correct": {n: all(map(is_correct, t)) for n, t in trials.items()}}
+    out: dict[str, Any] = {"correct": {n: all(map(is_correct, t)) for n, t in trials.items() if t}}
     for name, path in metrics.items():
         get = pick(path)
-        out[name] = {"bare": stat([get(r) for r in bare]), "roundtable": stat([get(r) for r in rt])}
-        out[name]["ratio"] = out[name]["roundtable"]["median"] / out[name]["bare"]["median"]
+        out[name] = {"roundtable": stat([get(r) for r in rt])}
+        if bare:  # none with --joins-only
+            out[name]["bare"] = stat([get(r) for r in bare])
+            out[name]["ratio"] = out[name]["roundtable"]["median"] / out[name]["bare"]["median"]
 
     def within(phase: str) -> dict[str, float]:
         """Live clients' delivery p99 in ``phase`` over the steady phase's, per trial."""
@@ -257,9 +264,20 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             for r in rt
         ])  # fmt: skip
 
-    out["others_p99_vs_steady"] = {p: within(p) for p in ("slow", "export", "joins")}
-    out["slow_close_s"] = stat([r["slow_reader"]["stalled_s"] for r in rt])
-    out["export_s"] = stat([r["export_s"] for r in rt])
+    phases = [p for p in ("slow", "export", "joins") if all(p in r["phases"] for r in rt)]
+    out["others_p99_vs_steady"] = {p: within(p) for p in phases}
+    if "slow" in phases:
+        out["slow_close_s"] = stat([r["slow_reader"]["stalled_s"] for r in rt])
+    if "export" in phases:
+        out["export_s"] = stat([r["export_s"] for r in rt])
+    out["joins_others_p99_ms"] = stat([pick("phases.joins.delivery_others_ms.p99")(r) for r in rt])
+    out["steady_others_p99_ms"] = stat(
+        [pick("phases.steady.delivery_others_ms.p99")(r) for r in rt]
+    )
+    out["joins_client_loop_lag_p99_ms"] = stat(
+        [pick("phases.joins.client_loop_lag_ms.p99")(r) for r in rt]
+    )
+    out["joins_server_cpu_s"] = stat([r["joins"].get("server_cpu_s", float("nan")) for r in rt])
     out["joins_all_connected_s"] = stat([r["joins"]["all_connected_s"] for r in rt])
     out["join_to_welcome_p99_ms"] = stat([r["joins"]["join_to_welcome_ms"]["p99"] for r in rt])
     out["delivered"] = {n: [f"{r['delivered']}/{r['expected']}" for r in t] for n, t in
@@ -275,7 +293,15 @@ def one_line(r: dict[str, Any]) -> str:
         f"  edit-to-all p50 {steady['edit_to_all_ms']['p50']:.2f} p99"
         f" {steady['edit_to_all_ms']['p99']:.2f} ms  ping p99 {steady['ping_rtt_ms']['p99']:.1f} ms"
     )
-    if r["target"] == "roundtable":
+    if r["target"] == "roundtable" and "slow_reader" not in r:
+        joins = r["joins"]
+        line += (
+            f"\n      {joins['joined']} joins, all in after {joins['all_connected_s']:.1f} s;"
+            f" others' p99 steady/joins {steady['delivery_others_ms']['p99']:.1f}/"
+            f"{r['phases']['joins']['delivery_others_ms']['p99']:.1f} ms; client loop lag p99"
+            f" in joins {r['phases']['joins']['client_loop_lag_ms']['p99']:.0f} ms"
+        )
+    elif r["target"] == "roundtable":
         slow, joins = r["slow_reader"], r["joins"]
         line += (
             f"\n      slow reader closed after {slow['stalled_s']:.1f} s (code"
@@ -307,16 +333,23 @@ def report(results: dict[str, Any]) -> str:
             ("client loop lag p99 (ms)", "client_loop_lag_p99_ms", "")]  # fmt: skip
     for label, name, target in rows:
         m = summary[name]
-        cells = [f"{m[t]['median']:.2f} [{m[t]['min']:.2f}-{m[t]['max']:.2f}]" for t in
-                 ("bare", "roundtable")]  # fmt: skip
-        lines.append(f"{label:<28}{cells[0]:>26}{cells[1]:>26}{m['ratio']:>8.2f}  {target}")
+        cells = [f"{m[t]['median']:.2f} [{m[t]['min']:.2f}-{m[t]['max']:.2f}]" if t in m else "-"
+                 for t in ("bare", "roundtable")]  # fmt: skip
+        ratio = f"{m['ratio']:>8.2f}" if "ratio" in m else f"{'-':>8}"
+        lines.append(f"{label:<28}{cells[0]:>26}{cells[1]:>26}{ratio}  {target}")
     for phase, bound in (("slow", 1.1), ("export", 2.0), ("joins", 2.0)):
+        if phase not in summary["others_p99_vs_steady"]:
+            continue
         m = summary["others_p99_vs_steady"][phase]
         lines.append(
             f"others' p99, {phase} / steady: {m['median']:.2f} [{m['min']:.2f}-{m['max']:.2f}]"
             f" (target <= {bound:g})"
         )
-    for name in ("slow_close_s", "export_s", "joins_all_connected_s", "join_to_welcome_p99_ms"):
+    for name in ("slow_close_s", "export_s", "joins_all_connected_s", "join_to_welcome_p99_ms",
+                 "steady_others_p99_ms", "joins_others_p99_ms", "joins_client_loop_lag_p99_ms",
+                 "joins_server_cpu_s"):  # fmt: skip
+        if name not in summary:
+            continue
         m = summary[name]
         lines.append(f"{name}: {m['median']:.2f} [{m['min']:.2f}-{m['max']:.2f}]")
     lines.append(f"delivered: {summary['delivered']}; correct: {summary['correct']}")
@@ -341,6 +374,12 @@ def main() -> int:
     parser.add_argument("--trials", type=int)
     parser.add_argument("--steady", type=float, help="seconds of the steady phase")
     parser.add_argument("--no-steps", action="store_true", help="leave out the step test")
+    parser.add_argument(
+        "--joins-only",
+        action="store_true",
+        help="Roundtable only (no bare trials), warm-up, steady and the joins (no slow reader,"
+        " no export); with the step test unless --no-steps",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin processes to cores")
     parser.add_argument("--database-url", help="PostgreSQL server: a fresh database made there")
     parser.add_argument("--output", type=Path)
@@ -350,6 +389,8 @@ def main() -> int:
     scenario = replace(scenario, **{k: v for k, v in overrides.items() if v is not None})
     if args.no_steps:
         scenario = replace(scenario, steps=())
+    if args.joins_only:
+        scenario = replace(scenario, joins_only=True)
     output = args.output or RESULTS / (
         f"roundtable-day-{datetime.now(UTC):%Y%m%d-%H%M%S}{'-quick' if args.quick else ''}.json"
     )
