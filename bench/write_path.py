@@ -49,6 +49,7 @@ from roundtable.db import make_engine
 from roundtable.groups.models import Group, Member
 from roundtable.models import metadata
 from roundtable.ops import build_registry
+from roundtable.sync import service
 from roundtable.sync.registry import OpRegistry
 from roundtable.sync.service import OpRequest, Submitted, submit, submit_batch
 from roundtable.workshops.models import Workshop
@@ -89,6 +90,9 @@ class Scene:
                 )
             s.commit()
             self.workshop_id, self.member_id = workshop.id, member.id
+        # As the writer thread runs them: on one connection it keeps (where the code has one).
+        held = getattr(service, "HeldConnection", None)
+        self.writer_args: dict[str, Any] = {"held": held(engine)} if held else {}
         self.client_id = "bench-writer"
         self.op_id = 0
 
@@ -109,7 +113,7 @@ def run_single(scene: Scene, n: int, sqlite: bool, gap_s: float = 0.0) -> None:
             time.sleep(gap_s)
         req = scene.next_op()
         if sqlite:
-            [result] = submit_batch(scene.engine, scene.registry, None, [req])
+            [result] = submit_batch(scene.engine, scene.registry, None, [req], **scene.writer_args)
         else:
             result = submit(
                 scene.engine,
@@ -128,7 +132,11 @@ def run_single(scene: Scene, n: int, sqlite: bool, gap_s: float = 0.0) -> None:
 def run_batch8(scene: Scene, n: int, sqlite: bool) -> None:
     for _ in range(n // 8):
         for result in submit_batch(
-            scene.engine, scene.registry, None, [scene.next_op() for _ in range(8)]
+            scene.engine,
+            scene.registry,
+            None,
+            [scene.next_op() for _ in range(8)],
+            **scene.writer_args,
         ):
             _check(result)
 

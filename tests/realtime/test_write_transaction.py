@@ -20,7 +20,8 @@ from roundtable.ops import build_registry
 from roundtable.safeguards.models import PersonalDataFlag
 from roundtable.sync.models import Event
 from roundtable.sync.registry import OpContext, OpOutcome, OpRegistry, OpSpec
-from roundtable.sync.service import OpRequest, Submitted, submit, submit_batch
+from roundtable.sync.service import HeldConnection, OpRequest, Submitted, submit, submit_batch
+from roundtable.sync.statements import Runner
 from roundtable.workshops.models import Theme, Workshop
 from tests.support import Api, AppFactory, writer_workshop
 
@@ -240,3 +241,62 @@ def test_the_session_stand_in_answers_the_sessions_operators(scene: Scene) -> No
     )
     assert isinstance(result, Submitted), result
     assert scene.themes() == ["t-ops"]
+
+
+@pytest.mark.parametrize("path", ["orm", "driver"])
+def test_a_held_connection_outlives_a_failed_commit(
+    scene: Scene, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer keeps its connection between transactions. A commit the database
+    refuses (a full disk) leaves that connection mid-transaction, or with SQLAlchemy's
+    transaction inactive but not cleared; the next op on it must start clean and apply."""
+    held = HeldConnection(scene.engine)
+    head = scene.head()
+    dbapi_error = scene.engine.dialect.loaded_dbapi.OperationalError
+    failures = {"left": 1}
+    real_do_commit, real_commit_driver = scene.engine.dialect.do_commit, Runner.commit_driver
+
+    def do_commit(dbapi_connection: Any) -> None:  # the dialect's, as SQLAlchemy calls it
+        if failures["left"]:
+            failures["left"] -= 1
+            raise dbapi_error("database or disk is full")
+        real_do_commit(dbapi_connection)
+
+    def commit_driver(runner: Runner) -> None:  # on the driver, translated as it would be
+        if failures["left"]:
+            failures["left"] -= 1
+            raise runner._translated("COMMIT", dbapi_error("database or disk is full"))
+        real_commit_driver(runner)
+
+    if path == "orm":  # through SQLAlchemy's transaction
+        monkeypatch.setattr(scene.engine.dialect, "do_commit", do_commit)
+        doomed = scene.op("test.theme", key="t-lost")
+    else:  # begun and committed on the driver (SQLite; PostgreSQL goes through the dialect)
+        if scene.engine.dialect.name != "sqlite":
+            pytest.skip("only SQLite commits on the driver")
+        monkeypatch.setattr(Runner, "commit_driver", commit_driver)
+        doomed = scene.op("item.update", id=scene.item_id, title="Lost")
+    [lost] = submit_batch(scene.engine, scene.registry, None, [doomed], held=held)
+    assert isinstance(lost, OpRejected) and lost.code == "unavailable", lost
+    assert failures["left"] == 0
+    results = submit_batch(
+        scene.engine,
+        scene.registry,
+        None,
+        [
+            scene.op("test.theme", key="t-kept"),
+            scene.op("item.update", id=scene.item_id, title="Kept"),
+        ],
+        held=held,
+    )
+    assert [type(r).__name__ for r in results] == ["Submitted", "Submitted"], results
+    [alone] = submit_batch(
+        scene.engine, scene.registry, None, [scene.op("test.theme", key="t-alone")], held=held
+    )
+    assert isinstance(alone, Submitted), alone
+    held.close()
+    assert scene.head() == head + 3
+    assert scene.themes() == ["t-alone", "t-kept"]
+    with Session(scene.engine) as s:
+        item = s.get(Item, scene.item_id)
+        assert item is not None and item.title == "Kept"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col
@@ -135,15 +135,16 @@ class _Tx:
     if the op is then refused.
     """
 
-    __slots__ = ("_nested", "_session", "conn", "in_op", "sql")
+    __slots__ = ("_nested", "_owned", "_session", "conn", "in_op", "sql")
 
-    def __init__(self, engine: Engine) -> None:
-        self.conn = engine.connect()
+    def __init__(self, engine: Engine, held: HeldConnection | None = None) -> None:
+        self.conn = engine.connect() if held is None else held.get()
+        self._owned = held is None
         self._session: Session | None = None
         self._nested: SessionTransaction | None = None
         self.in_op = False
+        self.sql = Runner(self.conn)
         try:
-            self.sql = Runner(self.conn)
             if self.sql.direct:
                 self.sql.plain("BEGIN IMMEDIATE")
         except BaseException:
@@ -199,15 +200,48 @@ class _Tx:
 
     def close(self) -> None:
         """Rolls back whatever was not committed (SQLAlchemy's transaction, or the pool's
-        reset for one begun on the driver) and gives the connection back."""
+        reset for one begun on the driver) and gives the connection back; a held
+        connection is rolled back and kept."""
         try:
             if self._session is not None:
                 self._session.close()
-            self.conn.close()
+            if self._owned:
+                self.conn.close()
+            else:
+                # ``get_transaction``, not ``in_transaction``: a commit that failed (a full
+                # disk) leaves an inactive transaction that only a rollback clears, and
+                # that rollback does not reach the database; the driver's own does (and
+                # ends one begun on the driver). Neither costs anything after a commit.
+                if self.conn.get_transaction() is not None:
+                    self.conn.rollback()
+                self.conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
         except DBAPIError:
             # The connection died (a database restart): this must not replace the error
             # the caller is already answering with.
             self.conn.invalidate()
+
+
+class HeldConnection:
+    """A connection kept from one transaction to the next by the thread that owns it (the
+    SQLite writer): taking one from the pool and giving it back, with the pool's reset,
+    cost about a sixth of a single op's CPU. One that broke is replaced at the next use."""
+
+    __slots__ = ("_conn", "engine")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def get(self) -> Connection:
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._conn = self.engine.connect()
+        return conn
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
 
 class _LazySession:
@@ -280,17 +314,19 @@ def submit(
     system: bool = False,
     on_commit: Callable[[CommittedEvent], None] | None = None,
     announce: bool = True,
+    held: HeldConnection | None = None,
 ) -> Submitted:
     """Applies one op (see the module's docstring). ``on_commit`` gets the committed event
     right after commit, before the doorbell rings: the local hub hands it to its room.
-    ``announce=False``: neither (the caller hands the event over and rings itself)."""
+    ``announce=False``: neither (the caller hands the event over and rings itself).
+    ``held``: the transaction runs on that connection instead of one from the pool."""
     req = OpRequest(workshop_id, member_id, kind, args, client_id, op_id, system)
     try:
         spec, parsed = _parse(registry, req)
     except OpRejected as exc:
         raise _recorded(engine, workshop_id, client_id, op_id, exc) from None
     try:
-        tx = _Tx(engine)
+        tx = _Tx(engine, held)
         try:
             result = _apply(tx, spec, parsed, req, doorbell)
             if not result.duplicate:
@@ -319,6 +355,7 @@ def submit_batch(
     *,
     on_commit: Callable[[CommittedEvent], None] | None = None,
     announce: bool = True,
+    held: HeldConnection | None = None,
 ) -> list[BatchResult]:
     """Applies ``requests`` in order in one transaction (see the module's docstring).
     Each result is a :class:`Submitted` or the exception ``submit`` would have raised
@@ -327,10 +364,10 @@ def submit_batch(
     ``announce=False``: no ``on_commit`` and no doorbell after commit; the caller hands
     the results' events over (in order) and rings."""
     if len(requests) == 1:
-        return [_one(engine, registry, doorbell, requests[0], on_commit, announce)]
+        return [_one(engine, registry, doorbell, requests[0], on_commit, announce, held)]
     results: list[BatchResult] = []
     try:
-        tx = _Tx(engine)
+        tx = _Tx(engine, held)
         try:
             for req in requests:
                 results.append(_apply_nested(tx, registry, doorbell, req))
@@ -338,7 +375,9 @@ def submit_batch(
         finally:
             tx.close()
     except Exception:
-        return [_one(engine, registry, doorbell, req, on_commit, announce) for req in requests]
+        return [
+            _one(engine, registry, doorbell, req, on_commit, announce, held) for req in requests
+        ]
     if announce:
         _announce([r for r in results if isinstance(r, Submitted)], on_commit, doorbell)
     return results
@@ -351,6 +390,7 @@ def _one(
     req: OpRequest,
     on_commit: Callable[[CommittedEvent], None] | None,
     announce: bool,
+    held: HeldConnection | None = None,
 ) -> BatchResult:
     try:
         return submit(
@@ -366,6 +406,7 @@ def _one(
             system=req.system,
             on_commit=on_commit,
             announce=announce,
+            held=held,
         )
     except Exception as exc:  # handed to the op's caller, as ``submit`` would raise it
         return exc
