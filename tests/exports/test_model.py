@@ -19,12 +19,14 @@ from roundtable.exports.model import (
     ExportError,
     ExportFilter,
     Snapshot,
+    SnapshotRows,
     assemble_snapshot,
     build_snapshot,
     checked_filter,
     read_snapshot_rows,
 )
 from roundtable.exports.reader import ChecklistQuery, for_worker, worker_can_read, worker_session
+from roundtable.exports.routes import checklist_source
 from tests.exports import world as w
 from tests.support import create_schema, fresh_pg_database, pg_available
 
@@ -180,7 +182,7 @@ def test_the_worker_reads_the_same_snapshot_on_a_connection_that_cannot_write(
         query = ChecklistQuery(url, built.workshop_id, wanted, generated_at=expected.generated_at)
         assert url not in repr(query)  # the URL may hold a password
         assert query.assemble() == expected
-    with worker_session(url) as session, pytest.raises(DBAPIError):
+    with worker_session(url) as session, pytest.raises(DBAPIError, match=r"read-?only"):
         session.execute(text("UPDATE item SET title = 'overwritten'"))
     assert not any(i.title == "overwritten" for i in snapshot_of(engine, built).items)
 
@@ -215,3 +217,19 @@ def test_only_a_database_another_process_can_open_is_read_by_the_worker(tmp_path
     relative = for_worker("sqlite:///var/roundtable.sqlite3")
     assert relative == f"sqlite:///{Path('var/roundtable.sqlite3').resolve()}"
     assert for_worker("postgresql://rt:secret@db/rt") == "postgresql://rt:secret@db/rt"
+
+
+def test_a_download_hands_the_worker_a_query_unless_only_the_server_can_open_the_database(
+    engine: Engine, built: w.World
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    with read_session(engine) as session:
+        query = checklist_source(session, url, built.workshop_id, kind="need")
+        rows = checklist_source(session, "sqlite:///:memory:", built.workshop_id, kind="need")
+    assert isinstance(query, ChecklistQuery) and query.filter == ExportFilter(kind="need")
+    assert isinstance(rows, SnapshotRows)  # read here, as before
+    expected = snapshot_of(engine, built, kind="need")
+    for source in (query, rows):
+        assert dataclasses.replace(source.assemble(), generated_at=expected.generated_at) == (
+            expected
+        )
