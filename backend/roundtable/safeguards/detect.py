@@ -41,6 +41,13 @@ class Span:
 ICASE = re.IGNORECASE
 TH = "\u0e00-\u0e7f"
 
+
+def _gate(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Finds any of ``words`` inside a text: ``any(w in text for w in words)`` in one call
+    of the regular expression engine instead of a Python loop over the words."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 # A run of digits with the separators phone and ID numbers are written with.
@@ -189,7 +196,7 @@ CASE_NUMBER_PARTS = [
 # Address shapes, each with the words one of its matches must contain (a cheap gate: most
 # items skip them all); the cue pattern separately, so its match cannot hide a shape's.
 ADDRESS = [
-    (p, words)
+    (p, _gate(words))
     for p, words in zip(
         ADDRESS_PARTS[:6] + ADDRESS_PARTS[7:],
         [
@@ -308,6 +315,21 @@ NAMED_WORDS = ("nam", "known as", "alias")
 CASE_NOUN_WORDS = ("victim", "survivor", "korban", "client", "girl", "boy", "woman", "man")
 
 
+# The gates above, compiled (see ``_gate``).
+ID_GATE = _gate(ID_WORDS)
+BIRTH_GATE = _gate(BIRTH_WORDS)
+AGE_GATES = (
+    (AGE_EN, _gate(AGE_EN_WORDS)),
+    (AGE_ID, _gate(AGE_ID_WORDS)),
+    (AGE_TH, _gate(AGE_TH_WORDS)),
+    (AGE_MORE, _gate(AGE_MORE_WORDS)),
+)
+CASE_GATE = _gate(CASE_WORDS)
+ADDRESS_CUE_GATE = _gate(ADDRESS_CUE_WORDS)
+NAMED_GATE = _gate(NAMED_WORDS)
+CASE_NOUN_GATE = _gate(CASE_NOUN_WORDS)
+
+
 def find_spans(text: str) -> list[Span]:
     """Every personal detail found in ``text``, in order, without overlaps."""
     if not text:
@@ -319,23 +341,19 @@ def find_spans(text: str) -> list[Span]:
     if ANY_DIGIT.search(text):
         found += _numbers(text, low)
         found += _ages(text, low)
-        for pattern, words in ADDRESS:
-            if any(w in text for w in words) or (pattern is PO_BOX and _any(low, words)):
+        for pattern, gate in ADDRESS:
+            if gate.search(text) or (pattern is PO_BOX and gate.search(low)):
                 found += [Span("address", m.start(), m.end()) for m in pattern.finditer(text)]
-        if _any(low, ADDRESS_CUE_WORDS):
+        if ADDRESS_CUE_GATE.search(low):
             found += [Span("address", m.start(1), m.end()) for m in ADDRESS_CUE.finditer(text)]
         if "/" in text:
             found += [Span("case_number", m.start(), m.end()) for m in CASE_SHAPE.finditer(text)]
-        if _any(low, CASE_WORDS):
+        if CASE_GATE.search(low):
             for m in CASE_NUMBER.finditer(text):
                 start = m.start(m.lastindex) if m.lastindex else m.start()
                 found.append(Span("case_number", start, m.end()))
     found += _names(text, low)
     return _without_overlaps(found)
-
-
-def _any(low: str, words: tuple[str, ...]) -> bool:
-    return any(w in low for w in words)
 
 
 def _numbers(text: str, low: str) -> list[Span]:
@@ -361,7 +379,7 @@ def _numbers(text: str, low: str) -> list[Span]:
     if "(" in text and "/" in text:
         for m in MYANMAR_NRC.finditer(text):
             spans.append(Span("id_number", m.start(), m.end()))
-    if _any(low, ID_WORDS):
+    if ID_GATE.search(low):
         for m in ID_AFTER_CUE.finditer(text):
             if sum(c.isdigit() for c in m.group(1)) >= 5:
                 spans.append(Span("id_number", m.start(1), m.end(1)))
@@ -379,7 +397,7 @@ def _looks_like_date(run: str) -> bool:
 
 def _ages(text: str, low: str) -> list[Span]:
     spans: list[Span] = []
-    if _any(low, BIRTH_WORDS):
+    if BIRTH_GATE.search(low):
         spans += [Span("birth", m.start(1), m.end(1)) for m in BIRTH_DATE.finditer(text)]
     if "aged" in low:
         for m in NAME_AGED.finditer(text):
@@ -393,13 +411,7 @@ def _ages(text: str, low: str) -> list[Span]:
                 spans.append(Span("birth", m.start(3), m.end(3)))
     if "tahun" in low or "thn" in low:
         spans += [Span("birth", m.start(1), m.end(1)) for m in AGE_ID_BARE.finditer(text)]
-    gated = (
-        (AGE_EN, AGE_EN_WORDS),
-        (AGE_ID, AGE_ID_WORDS),
-        (AGE_TH, AGE_TH_WORDS),
-        (AGE_MORE, AGE_MORE_WORDS),
-    )
-    for pattern in (p for p, words in gated if _any(low, words)):
+    for pattern in (p for p, gate in AGE_GATES if gate.search(low)):
         for m in pattern.finditer(text):
             group = (
                 next(i for i in range(1, (m.lastindex or 0) + 1) if m.group(i))
@@ -448,7 +460,7 @@ def _names(text: str, low: str) -> list[Span]:
     for m in HONORIFIC_NAME.finditer(text):
         if m.group(1).split()[0].lower() not in NOT_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
-    for m in NAMED.finditer(text) if _any(low, NAMED_WORDS) else ():
+    for m in NAMED.finditer(text) if NAMED_GATE.search(low) else ():
         if m.group(1).split()[0].lower() not in NOT_NAMES:
             spans.append(Span("name", m.start(1), m.end(1)))
     for m in CALLED.finditer(text) if "called" in low else ():
@@ -467,7 +479,7 @@ def _names(text: str, low: str) -> list[Span]:
                 spans.append(Span("name", m.start(1), m.end(1)))
                 age = next(i for i in (2, 3, 4) if m.group(i))
                 spans.append(Span("birth", m.start(age), m.end(age)))
-    if _any(low, CASE_NOUN_WORDS):
+    if CASE_NOUN_GATE.search(low):
         for m in CASE_NOUN_NAME.finditer(text):
             if not any(w in NOT_NAMES for w in m.group(1).lower().split()):
                 spans.append(Span("name", m.start(1), m.end(1)))
