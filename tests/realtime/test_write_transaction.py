@@ -300,3 +300,35 @@ def test_a_held_connection_outlives_a_failed_commit(
     with Session(scene.engine) as s:
         item = s.get(Item, scene.item_id)
         assert item is not None and item.title == "Kept"
+
+
+def test_an_item_created_and_updated_in_one_batch_answers_its_creator(scene: Scene) -> None:
+    """``item.create`` answers its REST caller with the created row; an ``item.update`` of
+    the same item later in the batch must not leave that answer unreadable once the batch's
+    session has closed, nor change what the create answers."""
+    results = submit_batch(
+        scene.engine,
+        scene.registry,
+        None,
+        [
+            scene.op(
+                "item.create",
+                id="same-batch-item",
+                checklist_id=_checklist(scene),
+                kind="need",
+                title="Created",
+            ),
+            scene.op("item.update", id="same-batch-item", title="Updated"),
+            scene.op("item.update", id="same-batch-item", detail="Then a detail"),
+        ],
+    )
+    assert [type(r).__name__ for r in results] == ["Submitted"] * 3, results
+    created = results[0]
+    assert isinstance(created, Submitted) and created.outcome is not None
+    item = created.outcome.result
+    assert (item.id, item.title, item.detail) == ("same-batch-item", "Created", "")
+    assert item.updated_seq == created.seq
+    with Session(scene.engine) as s:
+        stored = s.get(Item, "same-batch-item")
+        assert stored is not None
+        assert (stored.title, stored.detail) == ("Updated", "Then a detail")

@@ -390,10 +390,14 @@ def _write_item(ctx: OpContext, item_id: str, written: dict[str, Any]) -> None:
     session = ctx.existing_session()
     if session is None:
         return
-    # An earlier op of a batch may have left the row in the session: it is stale now.
+    # An earlier op of a batch may have left the row in the session: it is stale now. Out
+    # of the session it goes, loaded as that op left it: a later read in the batch loads
+    # the row afresh, and if the object is that op's REST result (an ``item.create``), it
+    # still answers after the session closes (expired, it would need a refresh it can no
+    # longer have).
     held = session.identity_map.get(session.identity_key(Item, item_id))
     if held is not None:
-        session.expire(held)
+        session.expunge(held)
 
 
 def _public(value: Any) -> Any:
