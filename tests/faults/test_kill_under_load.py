@@ -84,7 +84,11 @@ def test_kill_9_under_load(tmp_path: Path) -> None:
 
         async def kill_and_restart() -> None:
             await acknowledged(peers, 80)
-            server.kill()
+            # Kill with ops in flight, not in a lull between two: a fast server answers
+            # within a millisecond, so a kill at an arbitrary moment may find none.
+            while not any(p.pending for p in peers):
+                await asyncio.sleep(0.001)
+            server.kill()  # nothing awaited since the look: those ops are still in flight
             killed["pending"] = sum(len(p.pending) for p in peers)
             await asyncio.to_thread(server.start, 90)
             # The REST client gets through to the new process, then stops, so the log
