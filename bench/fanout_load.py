@@ -141,6 +141,7 @@ class Member:
         self.client_id = client_id
         self.ws: ClientConnection | None = None
         self.last_seq = 0
+        self.joined_head = 0  # the head when it joined: events up to it are catch-up
         self.op_id = 0
         self.received: set[str] = set()
 
@@ -163,10 +164,13 @@ class Member:
         }
         await self.ws.send(json.dumps(hello))
         welcome = await self._receive("welcome")
+        self.joined_head = int(welcome["head_seq"])
         if welcome["mode"] == "snapshot":
+            # Possibly a snapshot a little behind the head, shared with others joining at
+            # the same time; the events after it follow, as to any client.
             self.last_seq = int((await self._receive("snapshot"))["seq"])
         else:
-            self.last_seq = int(welcome["head_seq"])
+            self.last_seq = self.joined_head
 
     async def _receive(self, kind: str) -> dict[str, Any]:
         assert self.ws is not None
@@ -213,7 +217,11 @@ class Member:
         self.last_seq = max(self.last_seq, last)
 
     def on_event(self, event: dict[str, Any], seq: int, at: float) -> None:
-        """One edit received: expected in this room, once."""
+        """One edit received: expected in this room, once. Events up to the head it
+        joined at come before this run's edits (catch-up after a snapshot): only their
+        order and contiguity are judged (by :meth:`on_events`)."""
+        if seq <= self.joined_head:
+            return
         ledger, faults = self.ledger, self.ledger.faults
         key = edit_title(event) or ""
         sent = ledger.sent.get(key)
