@@ -6,10 +6,12 @@ import asyncio
 import os
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
+from sqlmodel import Session
 
 from roundtable.db import make_engine, read_session
 from roundtable.exports.edition import edition_document, edition_info, edition_snapshot
@@ -25,6 +27,18 @@ from roundtable.exports.reader import ChecklistQuery
 from roundtable.exports.worker import ExportTimeout, RenderPool
 from tests.exports.conftest import Rendered
 from tests.exports.world import BAHASA, HELD_BACK, World
+
+T = TypeVar("T")
+
+
+def _read(url: str, read: Callable[[Session], T]) -> T:
+    """What the server would read of the database at ``url`` (its own engine, then gone)."""
+    engine = make_engine(url)
+    try:
+        with read_session(engine) as session:
+            return read(session)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +74,7 @@ def test_a_worker_assembles_a_snapshot_handed_over_as_rows(
     pool: RenderPool, sqlite_world: tuple[str, World]
 ) -> None:
     url, world = sqlite_world
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as session:
-            rows = read_snapshot_rows(session, world.workshop_id)
-    finally:
-        engine.dispose()
+    rows = _read(url, lambda session: read_snapshot_rows(session, world.workshop_id))
     content = asyncio.run(pool.render("md", rows))
     assert content == render("md", assemble_snapshot(rows))
     assert BAHASA.encode() in content
@@ -169,12 +178,9 @@ def test_a_worker_reads_the_checklist_itself_and_renders_what_the_server_would(
     pool: RenderPool, sqlite_world: tuple[str, World]
 ) -> None:
     url, world = sqlite_world
-    engine = make_engine(url)
-    try:
-        with read_session(engine) as session:
-            expected = build_snapshot(session, world.workshop_id, kind="practice")
-    finally:
-        engine.dispose()
+    expected = _read(
+        url, lambda session: build_snapshot(session, world.workshop_id, kind="practice")
+    )
     query = ChecklistQuery(
         url, world.workshop_id, ExportFilter(kind="practice"), generated_at=expected.generated_at
     )
