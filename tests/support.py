@@ -188,10 +188,6 @@ def writer_workshop(apps: AppFactory, fac: Api) -> tuple[Any, int, int, str]:
     """For in-process write-path tests: a workshop with one group, an item ``First`` in
     its checklist and a participant ``Writer``. Returns (an engine of the app's database,
     the workshop id, the writer's member id, the item id); dispose of the engine after."""
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from roundtable.groups.models import Member
 
     w = setup_workshop(fac, groups=1)
     group = w["groups"][0]
@@ -204,13 +200,25 @@ def writer_workshop(apps: AppFactory, fac: Api) -> tuple[Any, int, int, str]:
     )
     apps.client().join(group["join_code"], "Writer")
     engine = make_engine(apps.settings.database_url)
+    return engine, int(w["id"]), member_id_of(engine, w["id"], "Writer"), str(item["id"])
+
+
+def member_id_of(engine: Any, workshop_id: int, display_name: str) -> int:
+    """The id of the member of ``workshop_id`` who joined as ``display_name``."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from roundtable.groups.models import Member
+
     with engine.connect() as db:
-        member_id = db.execute(
-            select(col(Member.id)).where(
-                col(Member.workshop_id) == w["id"], col(Member.display_name) == "Writer"
-            )
-        ).scalar_one()
-    return engine, int(w["id"]), int(member_id), str(item["id"])
+        return int(
+            db.execute(
+                select(col(Member.id)).where(
+                    col(Member.workshop_id) == workshop_id,
+                    col(Member.display_name) == display_name,
+                )
+            ).scalar_one()
+        )
 
 
 # -- live servers ---------------------------------------------------------------------

@@ -12,18 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from roundtable.checklists.models import Item
 from roundtable.db import make_engine
 from roundtable.errors import OpRejected
-from roundtable.groups.models import Member
 from roundtable.ops import build_registry
 from roundtable.sync.registry import OpRegistry
 from roundtable.sync.service import OpRequest, Submitted, submit_batch
 from roundtable.values import item_values
-from tests.support import Api, AppFactory, ok, setup_workshop
+from tests.support import Api, AppFactory, member_id_of, ok, setup_workshop
 
 
 @dataclass
@@ -53,12 +52,7 @@ def scene(apps: AppFactory, fac: Api) -> Any:
     mine, other = w["groups"]
     apps.client().join(mine["join_code"], "Writer")
     engine = make_engine(apps.settings.database_url)
-    with engine.connect() as db:
-        member_id = db.execute(
-            select(col(Member.id)).where(
-                col(Member.workshop_id) == w["id"], col(Member.display_name) == "Writer"
-            )
-        ).scalar_one()
+    member_id = member_id_of(engine, w["id"], "Writer")
     yield Scene(
         engine,
         build_registry(),

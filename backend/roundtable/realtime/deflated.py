@@ -29,7 +29,7 @@ from starlette.types import Scope
 from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.protocol import State
 
-from roundtable.realtime.direct import SCOPE_KEY
+from roundtable.realtime.direct import server_protocol
 
 try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import (
@@ -109,11 +109,8 @@ class DeflatedSend:
 
     @classmethod
     def find(cls, scope: Scope) -> DeflatedSend | None:
-        send = scope.get(SCOPE_KEY)
-        proto = getattr(send, "__self__", None)
-        if _Protocol is None or not isinstance(proto, _Protocol):
-            return None
-        if not all(hasattr(proto, a) for a in ("conn", "transport", "writable", "close_sent")):
+        proto = server_protocol(scope)
+        if proto is None:
             return None
         deflate = _deflate_of(proto.conn)
         return None if deflate is None else cls(proto, deflate)

@@ -46,6 +46,15 @@ _NEEDED = (
 )
 
 
+def server_protocol(scope: Scope) -> Any | None:
+    """uvicorn's sans-I/O WebSocket protocol serving ``scope``, if that is the server and it
+    has what writing to it directly needs (else None: frames go through ASGI)."""
+    proto = getattr(scope.get(SCOPE_KEY), "__self__", None)
+    if _Protocol is None or not isinstance(proto, _Protocol):
+        return None
+    return proto if all(hasattr(proto, name) for name in _NEEDED) else None
+
+
 class DirectSend:
     __slots__ = ("_conn", "_proto", "_transport", "_writable")
 
@@ -58,13 +67,8 @@ class DirectSend:
     @classmethod
     def find(cls, scope: Scope) -> DirectSend | None:
         """The direct writer for the connection of ``scope``, if its server has one."""
-        send = scope.get(SCOPE_KEY)
-        proto = getattr(send, "__self__", None)
-        if _Protocol is None or not isinstance(proto, _Protocol):
-            return None
-        if not all(hasattr(proto, name) for name in _NEEDED):
-            return None
-        if not callable(getattr(proto.conn, "send_text", None)):
+        proto = server_protocol(scope)
+        if proto is None or not callable(getattr(proto.conn, "send_text", None)):
             return None
         return cls(proto)
 
