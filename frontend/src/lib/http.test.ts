@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, errorFrom, readCookie, request } from './http';
+import { abortRequests, ApiError, errorFrom, readCookie, request } from './http';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -32,5 +32,20 @@ describe('http helpers', () => {
       throw new TypeError('Failed to fetch');
     });
     await expect(request('GET', '/api/auth/me')).rejects.toEqual(new ApiError(0, 'network', 'the server could not be reached'));
+  });
+
+  it('calls off the requests under way, and only those', async () => {
+    vi.stubGlobal('fetch', (_path: string, init: RequestInit) => {
+      // Answers only when called off, as a request that outlives the session would.
+      return new Promise<Response>((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    });
+    const pending = request('GET', '/api/workshops/1/safeguards/flags');
+    abortRequests();
+    await expect(pending).rejects.toEqual(new ApiError(0, 'aborted', 'the request was called off'));
+
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ ok: true }), { status: 200 }));
+    await expect(request('GET', '/api/health')).resolves.toEqual({ ok: true });
   });
 });

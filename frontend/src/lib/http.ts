@@ -45,24 +45,49 @@ function csrf(): string | null {
   return (typeof document !== 'undefined' ? readCookie(document.cookie, 'rt_csrf') : null) ?? csrfToken;
 }
 
+/** The requests under way, so that ending the session can call them off. */
+const underWay = new Set<AbortController>();
+
+/**
+ * Calls off every request under way. Signing out does this first: an answer to a request sent
+ * with the old session would only be a refusal, and the page that asked is going away.
+ */
+export function abortRequests(): void {
+  for (const controller of underWay) controller.abort();
+  underWay.clear();
+}
+
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = method === 'GET' ? null : csrf();
   if (token) headers['X-CSRF-Token'] = token;
-  let response: Response;
+  const controller = new AbortController();
+  underWay.add(controller);
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network', 'the server could not be reached');
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch {
+      if (controller.signal.aborted) throw new ApiError(0, 'aborted', 'the request was called off');
+      throw new ApiError(0, 'network', 'the server could not be reached');
+    }
+    return await answer<T>(response, controller.signal);
+  } finally {
+    underWay.delete(controller);
   }
+}
+
+async function answer<T>(response: Response, signal: AbortSignal): Promise<T> {
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
+  if (signal.aborted) throw new ApiError(0, 'aborted', 'the request was called off');
   if (!response.ok) throw errorFrom(response.status, data);
   const me = data as Partial<Me> | null;
   if (me && typeof me.csrf_token === 'string') csrfToken = me.csrf_token;

@@ -1,6 +1,6 @@
 /** Who this browser is signed in as (a participant's member, or a facilitator's account). */
 
-import { api, ApiError, readCookie, type Me } from '../lib/http';
+import { abortRequests, api, ApiError, readCookie, type Me } from '../lib/http';
 import { forgetRemembered, remember, remembered } from '../lib/remembered';
 import { browserStore } from '../lib/storage';
 import { closeAllLive } from './live.svelte';
@@ -51,6 +51,7 @@ export async function signIn(email: string, password: string): Promise<Me> {
 
 export async function signOut(): Promise<void> {
   closeAllLive();
+  abortRequests();
   try {
     await api.logout();
   } finally {
