@@ -232,7 +232,7 @@ class LiveServer:
         *,
         port: int | None = None,
         env: dict[str, str] | None = None,
-        cli: bool = False,
+        cli: bool = True,
         log_level: str = "warning",
     ) -> None:
         self.database_url = database_url

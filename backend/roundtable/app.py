@@ -191,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = app.state.render_pool = RenderPool(on_rendered=metrics.export_duration.observe)
         metrics.bind("connections", lambda: hub.stats["connections"])
         metrics.bind("direct_frames", lambda: hub.stats["direct_frames"])
+        metrics.bind("frames_built", lambda: hub.stats["frames_built"])
         hub.observe_fanout = metrics.fanout_lag.observe
         metrics.bind("notifier_reconnects", lambda: notifier.reconnects)
         metrics.bind("export_queue", lambda: pool.pending)

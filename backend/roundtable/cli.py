@@ -33,9 +33,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     from roundtable.logs import log_config
+    from roundtable.realtime.direct import BroadcastProtocol
 
     os.environ.setdefault("ROUNDTABLE_SECRET_KEY", settings.secret_key)
     extra: dict[str, Any] = {}
+    if BroadcastProtocol is not None:
+        extra["ws"] = BroadcastProtocol  # one frame per event for everyone (realtime/direct.py)
     if settings.log_format == "json":
         extra["log_config"] = log_config("json", args.log_level)
     uvicorn.run(

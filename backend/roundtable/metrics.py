@@ -268,6 +268,12 @@ class Metrics:
             fn=lambda: self._read("direct_frames"),
         )
         r.counter(
+            "roundtable_shared_frames_built_total",
+            "Event frames built once for every connection of a fan-out that takes the same"
+            " bytes (frames written by the hand-over minus these: the frames it reused).",
+            fn=lambda: self._read("frames_built"),
+        )
+        r.counter(
             "roundtable_notifier_reconnects_total",
             "Times the notifier's LISTEN connection was re-established.",
             fn=lambda: self._read("notifier_reconnects"),

@@ -7,17 +7,29 @@ renames what ``DirectSend`` reaches for) or if the direct path breaks a stream.
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack
+from pathlib import Path
 
+from roundtable.db import make_engine
 from roundtable.realtime.direct import SCOPE_KEY, DirectSend
 from tests.observability.checks import parse
-from tests.realtime.clients import Live, make_scene, opened
-from tests.support import Api
+from tests.realtime.clients import Live, make_scene, open_database, opened
+from tests.support import Api, LiveServer
 
 
 def direct_frames(api: Api) -> float:
+    return counters(api)[0]
+
+
+def counters(api: Api) -> tuple[float, float]:
+    """(event frames written by the hand-over, frames it built for them)."""
     response = api.get("/metrics")  # loopback, no token configured: allowed
     assert response.status_code == 200, response.text
-    return parse(response.text)["roundtable_direct_frames_total"]
+    samples = parse(response.text)
+    return (
+        samples["roundtable_direct_frames_total"],
+        samples["roundtable_shared_frames_built_total"],
+    )
 
 
 def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
@@ -35,7 +47,7 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
                 await client.expect("snapshot")
             for client in (*clients, dan):
                 await client.quiet()  # presence settled: every sender idle
-            before = direct_frames(scene.fac)
+            before, built_before = counters(scene.fac)
             ana = clients[0]
             for n in range(1, ops + 1):
                 await ana.op(
@@ -50,9 +62,12 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
                 head = scene.head()
                 for client in clients:
                     await client.until_seq(head)
-            after = direct_frames(scene.fac)
-            # One frame per op for each of the three who can see group 1's checklist.
+            after, built = counters(scene.fac)
+            # One frame per op for each of the three who can see group 1's checklist...
             assert after - before == ops * len(clients)
+            # ...built once for all three: the same text (one view, one range of seqs),
+            # compressed on its own as the connections negotiated (no server context).
+            assert built - built_before == ops
             for client in clients:
                 titles = sorted(i["title"] for i in client.items().values())
                 assert titles == sorted(f"Point {n}" for n in range(1, ops + 1))
@@ -83,6 +98,52 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
                 assert not [m for m in await client.quiet() if m["type"] == "events"]
 
     asyncio.run(scenario())
+
+
+def test_under_plain_uvicorn_each_connection_frames_its_own(tmp_path: Path) -> None:
+    """``uvicorn roundtable.asgi:app`` keeps uvicorn's protocol, whose compression keeps a
+    context per connection: the hand-over still writes directly, one frame built per
+    connection by its own compressor, and nothing is shared."""
+    with ExitStack() as stack:
+        url = open_database("sqlite", tmp_path, stack)
+        server = LiveServer(url, cli=False).start()
+        stack.callback(server.stop)
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        scene = make_scene(Live(server, url, engine))
+        apis = [scene.join(0, name) for name in ("Ana", "Ben")]
+        ops = 5
+
+        async def scenario() -> None:
+            clients = [scene.client(api) for api in apis]
+            async with opened(*clients):
+                for client in clients:
+                    await client.connect()
+                    await client.expect("snapshot")
+                for client in clients:
+                    await client.quiet()
+                before, built_before = counters(scene.fac)
+                ana = clients[0]
+                for n in range(1, ops + 1):
+                    await ana.op(
+                        n,
+                        "item.create",
+                        id=f"own-{ana.client_id[-8:]}-{n}",
+                        checklist_id=scene.checklist(0),
+                        kind="need",
+                        title=f"Point {n}",
+                    )
+                    await ana.until_seen(n)
+                    for client in clients:
+                        await client.until_seq(scene.head())
+                after, built = counters(scene.fac)
+                assert after - before == ops * len(clients)
+                assert built == built_before
+                for client in clients:
+                    titles = sorted(i["title"] for i in client.items().values())
+                    assert titles == sorted(f"Point {n}" for n in range(1, ops + 1))
+
+        asyncio.run(scenario())
 
 
 def test_only_uvicorns_own_websocket_send_is_used_directly() -> None:

@@ -25,11 +25,13 @@ from websockets.uri import parse_uri
 from roundtable.realtime.deflated import Deflated, _deflate_of, write_deflated
 
 
-def pair(**client: Any) -> tuple[ServerProtocol, ClientProtocol]:
-    """A server and a client past the handshake, the server's extension as uvicorn's."""
+def pair(*, shared: bool = False, **client: Any) -> tuple[ServerProtocol, ClientProtocol]:
+    """A server and a client past the handshake, the server's extension as uvicorn's (or,
+    ``shared``, as ``roundtable serve``'s: no server context takeover)."""
     server = ServerProtocol(
         extensions=[
             ServerPerMessageDeflateFactory(
+                server_no_context_takeover=shared,
                 server_max_window_bits=12,
                 client_max_window_bits=12,
                 compress_settings={"memLevel": 5},
@@ -114,16 +116,33 @@ def test_without_matching_the_client_s_window_it_would_not_inflate() -> None:
     assert broken or peer.close_expected()
 
 
-@pytest.mark.parametrize(
-    "client",
-    [
-        {"server_max_window_bits": 10},  # a smaller window than the frame was made with
-        {"server_no_context_takeover": True},  # nothing to match
-    ],
-)
-def test_connections_that_cannot_take_it_are_left_alone(client: dict[str, Any]) -> None:
-    server, _peer = pair(**client)
+@pytest.mark.parametrize("shared", [False, True])
+def test_connections_that_cannot_take_it_are_left_alone(shared: bool) -> None:
+    # The client asks for a smaller window than the frame was made with.
+    server, _peer = pair(shared=shared, server_max_window_bits=10)
     assert _deflate_of(server) is None
+
+
+@pytest.mark.parametrize(
+    "negotiated",
+    [{"shared": True}, {"server_no_context_takeover": True}],
+    ids=["server-offers", "client-asks"],
+)
+def test_without_server_context_any_frame_is_taken_as_it_is(negotiated: dict[str, Any]) -> None:
+    """No context kept on the server's side (``roundtable serve`` negotiates it, or the
+    client asks for it): the frame goes as it is, short texts too, nothing re-seeded,
+    and the connection's own messages after it still inflate exactly."""
+    server, peer = pair(**negotiated)
+    deflate = _deflate_of(server)
+    assert deflate is not None and deflate.local_no_context_takeover
+    written: list[bytes] = []
+    for text in ('{"type":"snapshot","seq":1}', snapshot_text(600)):
+        assert write_deflated(server, deflate, written.append, Deflated(text))
+        assert received(peer, written.pop()) == [text]
+        after = [event_text(k) for k in range(3)]
+        for message in after:
+            server.send_text(message.encode())
+        assert received(peer, b"".join(server.data_to_send())) == after
 
 
 def test_short_texts_and_closed_connections_are_not_written() -> None:

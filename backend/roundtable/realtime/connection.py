@@ -38,7 +38,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from roundtable.errors import OpRejected
 from roundtable.realtime.deflated import Deflated, DeflatedSend
-from roundtable.realtime.direct import DirectSend
+from roundtable.realtime.direct import DirectSend, Frames
 from roundtable.realtime.hub import RenderedEvent, Room
 from roundtable.realtime.protocol import (
     MIN_PROTOCOL_VERSION,
@@ -389,10 +389,13 @@ class Connection:
         self._ending = Closed(code, reason)
         self._wake.set()
 
-    def offer(self, before: int, loaded: int, fresh: list[RenderedEvent] | None) -> bool:
+    def offer(
+        self, before: int, loaded: int, fresh: list[RenderedEvent] | None, frames: Frames
+    ) -> bool:
         """The room loaded ``(before, loaded]`` and offers it to those who can read one of
         the checklists it touches; ``fresh`` holds those events when the room's buffer has
-        them all. True if they were written to the socket here and then.
+        them all, ``frames`` the frames already built for others in this fan-out. True if
+        they were written to the socket here and then.
 
         Only a sender waiting for a wake-up is served here: if it was not offered what
         came since its ``last_sent`` and could see none of it, it counts as caught up;
@@ -417,7 +420,7 @@ class Connection:
                 if text is None:
                     self.last_sent = covered
                     return False
-                if direct.write(text):
+                if direct.write(text, frames):
                     self.last_sent = self.last_delivered = covered
                     return True
         self._wake.set()

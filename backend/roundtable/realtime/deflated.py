@@ -12,16 +12,19 @@ holds what it compressed before: its next message would refer to bytes the clien
 not have there. So the compressor is replaced by a fresh one whose dictionary is the
 message's last window of bytes, which is exactly what the client now holds.
 
-That takes a connection whose permessage-deflate keeps its context with a window of at
-least :data:`WINDOW_BITS` (what uvicorn's server asks for; a client may ask for less, or
-for no context takeover, and is then sent the text as usual), and the server's sans-I/O
-WebSocket protocol (``realtime.direct`` explains how it is reached). Anything else gets
-``None`` from :meth:`DeflatedSend.find`, and the text goes through ASGI as before.
+A connection whose server side keeps no context (permessage-deflate without server
+context takeover, what ``roundtable serve`` negotiates: see ``realtime.direct``) takes
+the frame as it is, with nothing to re-seed.
+
+Otherwise that takes a connection whose permessage-deflate keeps its context with a window
+of at least :data:`WINDOW_BITS` (what uvicorn's server asks for; a client may ask for
+less, and is then sent the text as usual), and the server's sans-I/O WebSocket protocol
+(``realtime.direct`` explains how it is reached). Anything else gets ``None`` from
+:meth:`DeflatedSend.find`, and the text goes through ASGI as before.
 """
 
 from __future__ import annotations
 
-import struct
 import zlib
 from typing import Any
 
@@ -29,19 +32,7 @@ from starlette.types import Scope
 from websockets.extensions.permessage_deflate import PerMessageDeflate
 from websockets.protocol import State
 
-from roundtable.realtime.direct import server_protocol
-
-try:
-    from uvicorn.protocols.websockets.websockets_sansio_impl import (
-        WebSocketsSansIOProtocol as _Protocol,
-    )
-except ImportError:  # pragma: no cover  (another server: snapshots go through ASGI)
-    _Protocol = None  # type: ignore[assignment,misc]
-
-WINDOW_BITS = 12  # uvicorn's server_max_window_bits
-MEM_LEVEL = 5  # and its compressor's memLevel
-_FIN_RSV1_TEXT = 0x80 | 0x40 | 0x1
-_TAIL = b"\x00\x00\xff\xff"  # ends every sync flush; permessage-deflate leaves it out
+from roundtable.realtime.direct import WINDOW_BITS, deflated_frame, server_protocol
 
 
 class Deflated:
@@ -51,35 +42,23 @@ class Deflated:
 
     def __init__(self, text: str) -> None:
         data = text.encode()
-        compressor = zlib.compressobj(
-            zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -WINDOW_BITS, memLevel=MEM_LEVEL
-        )
-        payload = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
-        assert payload.endswith(_TAIL)
-        self.frame = _header(len(payload) - 4) + payload[:-4]
+        self.frame = deflated_frame(data)
         # What the client's window holds once it has inflated the message. Shorter than a
-        # window, it would hold earlier messages too: such a text is not sent this way.
+        # window, it would hold earlier messages too: such a text is not sent this way
+        # where the connection keeps a context.
         self.tail = data[-(1 << WINDOW_BITS) :] if len(data) >= 1 << WINDOW_BITS else None
 
 
-def _header(length: int) -> bytes:
-    if length < 126:
-        return struct.pack("!BB", _FIN_RSV1_TEXT, length)
-    if length < 1 << 16:
-        return struct.pack("!BBH", _FIN_RSV1_TEXT, 126, length)
-    return struct.pack("!BBQ", _FIN_RSV1_TEXT, 127, length)
-
-
 def _deflate_of(conn: Any) -> PerMessageDeflate | None:
-    """The connection's permessage-deflate, if it is its only extension and keeps a
-    context of at least ``WINDOW_BITS`` on our side."""
+    """The connection's permessage-deflate, if it is its only extension and has a window
+    of at least ``WINDOW_BITS`` on our side."""
     extensions = getattr(conn, "extensions", None)
     if not extensions or len(extensions) != 1:
         return None
     deflate = extensions[0]
     if not isinstance(deflate, PerMessageDeflate):
         return None
-    if deflate.local_no_context_takeover or deflate.local_max_window_bits < WINDOW_BITS:
+    if deflate.local_max_window_bits < WINDOW_BITS:
         return None
     return deflate
 
@@ -88,7 +67,12 @@ def write_deflated(conn: Any, deflate: PerMessageDeflate, write: Any, shot: Defl
     """Writes ``shot`` on ``conn`` (a websockets sans-I/O protocol) with ``write``, and
     re-seeds its compressor to match the client's window; False if it cannot be (the
     connection is not open, the text is short), and then nothing was written."""
-    if shot.tail is None or conn.state is not State.OPEN or conn.expect_continuation_frame:
+    if conn.state is not State.OPEN or conn.expect_continuation_frame:
+        return False
+    if deflate.local_no_context_takeover:
+        write(shot.frame)  # each message stands alone: nothing to re-seed
+        return True
+    if shot.tail is None:
         return False
     write(shot.frame)
     deflate.encoder = zlib.compressobj(

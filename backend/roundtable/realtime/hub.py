@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from roundtable.attribution import hides_authors, mentions, render_actor, render_values
 from roundtable.db import is_sqlite, read_session
+from roundtable.realtime.direct import Frames
 from roundtable.realtime.presence import EXPIRY_PERIODS, Roster, tick_interval
 from roundtable.realtime.protocol import CloseCode
 from roundtable.realtime.snapshot import SnapshotCache
@@ -190,14 +191,16 @@ class Room:
         else:
             offered = set().union(*(self.watchers.get(scope, ()) for scope in scopes))
         direct = 0
+        frames = Frames()
         for conn in offered:
-            if conn.offer(before, self.loaded, fresh):
+            if conn.offer(before, self.loaded, fresh, frames):
                 direct += 1
         # Only now: the offers asked what touched whom up to ``before``.
         self.touched.update(touches)
         self.touched_all = max(self.touched_all, touch_all)
         if direct and fresh:
             self.hub.stats["direct_frames"] += direct
+            self.hub.stats["frames_built"] += frames.built
             # A sample per frame, all taken at the end: when the last of them left.
             self.hub.observe_fanout(time.time() - fresh[0].committed_at, direct)
 
@@ -285,7 +288,7 @@ class Hub:
         self.write_limiter = anyio.CapacityLimiter(8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
         # Open connections; frames the rooms' hand-overs wrote straight to a socket.
-        self.stats = {"connections": 0, "direct_frames": 0}
+        self.stats = {"connections": 0, "direct_frames": 0, "frames_built": 0}
         self.observe_fanout: Callable[[float, int], None] = lambda seconds, times: None
 
     async def start(self) -> None:
