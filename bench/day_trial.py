@@ -10,7 +10,10 @@ rate on a fixed clock (open loop):
    *reconnect*, the laptop reads what was in flight, sees the close and reconnects from
    its ``last_seq``;
 3. *export*: the consolidated checklist as PDF and the day's workshop as JSON, at once;
-4. *joins*: newcomers join by code and connect, spread over a couple of seconds.
+4. *joins*: newcomers join by code and connect, spread over a couple of seconds. They
+   run in a load-client process of their own (``day_newcomers.py``, on the same core as
+   this one), started with the trial and stopped at its end, so the seats whose latency
+   is judged are timed by a loop the newcomers do not hold up.
 
 Against the bare server only warm-up and steady run (it has no merges, exports or joins).
 ``run_steps`` raises the writers, a step at a time, until edit-to-all p99 passes the limit
@@ -20,6 +23,7 @@ or delivery falls behind.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -27,12 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from day_load import MERGES, DayLedger, Seat, ms_stats, probe
+from day_newcomers import NewcomerProcess, Orders
 from day_setup import (
     Day,
     Rest,
     Timings,
     export_during_load,
-    join_by_code,
     live_connections,
     watch_dashboard,
 )
@@ -45,7 +49,8 @@ from fanout_load import (
     process_cpu_s,
     write_steadily,
 )
-from websockets.exceptions import ConnectionClosed
+
+Result = dict[str, Any]
 
 CLOSED_FOR_SLOWNESS = 4008
 
@@ -136,7 +141,25 @@ class Crowd:
         ledger.room_sizes[MERGES] = len(self.mergers)
         self.rest = Rest(target.base_url)
         self.listeners: dict[Seat, asyncio.Task[None]] = {}
-        self.newcomers: list[Seat] = []
+        self.newcomers: NewcomerProcess | None = None  # started by start_newcomers
+        self.newcomers_result: Result = {}  # their stream checks, once closed
+
+    async def start_newcomers(self, plan: Plan) -> None:
+        """Starts the newcomers' process (idle until ``join_crowd``), on this process's
+        core(s) (``pin`` in ``roundtable_day.run``)."""
+        rooms = self.day.live.rooms
+        orders = Orders(
+            base_url=self.target.base_url,
+            ws_urls={r.checklist_id: self.target.ws_url(r.checklist_id) for r in rooms},
+            workshop_id=self.day.live.id,
+            join_codes=self.day.join_codes,
+            joins=plan.joins,
+            joins_within_s=plan.joins_within_s,
+            writers={s.client_id: s.spec.room for s in self.participants if s.spec.item_id},
+            cpus=sorted(os.sched_getaffinity(0)),
+        )
+        self.newcomers = NewcomerProcess(orders)
+        await self.newcomers.start()
 
     @property
     def seats(self) -> list[Seat]:
@@ -159,11 +182,15 @@ class Crowd:
         self.listeners[seat] = asyncio.create_task(seat.listen())
 
     async def close(self) -> None:
+        """Closes every seat, and the newcomers in their process at the same time."""
         self.ledger.closing = True
-        for newcomer in self.newcomers:
-            newcomer.ledger.closing = True
-        everyone = [*self.seats, *self.newcomers]
-        await asyncio.gather(*(s.close() for s in everyone), return_exceptions=True)
+
+        async def newcomers() -> None:
+            if self.newcomers is not None:
+                self.newcomers_result = await self.newcomers.stop()
+
+        closing = asyncio.gather(*(s.close() for s in self.seats), return_exceptions=True)
+        await asyncio.gather(closing, newcomers())
         await asyncio.gather(*self.listeners.values(), return_exceptions=True)
         await self.rest.aclose()
 
@@ -194,12 +221,23 @@ async def keep_merging(crowd: Crowd, every_s: float, stop: asyncio.Event) -> int
     return done
 
 
-async def run_day(target: Target, day: Day, plan: Plan) -> dict[str, Any]:
+async def run_day(target: Target, day: Day, plan: Plan) -> Result:
     ledger = DayLedger(
         room_sizes={}, detail=secrets.token_urlsafe(plan.detail_chars)[: plan.detail_chars]
     )
     crowd = Crowd(target, day, ledger, plan.writers)
-    rest = crowd.rest
+    try:
+        if target.roundtable:  # the joins need join codes: Roundtable only
+            await crowd.start_newcomers(plan)
+        return await the_day(crowd, plan)
+    finally:  # whatever happened, no newcomers' process outlives the trial
+        if crowd.newcomers is not None:
+            await crowd.newcomers.kill()
+
+
+async def the_day(crowd: Crowd, plan: Plan) -> Result:
+    """The day's phases on ``crowd`` (see the module's docstring)."""
+    target, day, ledger, rest = crowd.target, crowd.day, crowd.ledger, crowd.rest
     slow = crowd.watchers[-1]  # designated on both servers; it stalls on Roundtable only
     slow.excluded = True
     ledger.excluded_rooms = slow.sees
@@ -276,12 +314,17 @@ async def run_day(target: Target, day: Day, plan: Plan) -> dict[str, Any]:
     }
     result["rest"] = timings.summary()
     result |= correctness(ledger)
-    result["newcomer_faults"] = sum(n.ledger.faults.total() for n in crowd.newcomers)
-    codes: dict[str, int] = {}
-    for seat in [*crowd.seats, *crowd.newcomers]:
+    newcomers = crowd.newcomers_result
+    result["newcomer_faults"] = sum(newcomers.get("faults", {}).values())
+    codes: dict[str, int] = dict(newcomers.get("close_codes", {}))
+    for seat in crowd.seats:
         for code in seat.close_codes:
             codes[str(code)] = codes.get(str(code), 0) + 1
     result["close_codes"] = codes  # every connection's, the end of the trial included
+    if "joins" in result:  # the newcomers' own loop lag while they joined, and their checks
+        lag = newcomers.get("loop_lag_ms", {}).get("joins", ms_stats([]))
+        result["joins"]["newcomers_loop_lag_ms"] = lag
+        result["joins"]["newcomers_checks"] = newcomers
     return result
 
 
@@ -372,44 +415,17 @@ def credit_snapshot(ledger: DayLedger, seat: Seat) -> int:
 
 
 # -- 300 joins -----------------------------------------------------------------------
-async def join_crowd(crowd: Crowd, plan: Plan) -> dict[str, Any]:
-    """``plan.joins`` newcomers join by code and connect, spread over ``joins_within_s``;
-    each is judged (gaps, order, strays) from its welcome on, not counted for delivery."""
-    codes = crowd.day.join_codes
-    started = time.perf_counter()
-    times: list[float] = []
-    failures: list[str] = []
-
-    async def newcomer(n: int) -> None:
-        await asyncio.sleep(n * plan.joins_within_s / plan.joins)
-        room, code = codes[n % len(codes)]
-        t = time.perf_counter()
-        try:
-            cookie = await join_by_code(crowd.rest, code, f"Newcomer {n + 1}")
-            checker = DayLedger(room_sizes={})  # its own: newcomers do not count
-            checker.sent = crowd.ledger.sent
-            seat = Seat(MemberSpec(room, crowd.target.ws_url(room), cookie), crowd.load,
-                        checker, f"new-{n}-{secrets.token_hex(3)}", frozenset({room}),
-                        crowd.day.live.id)  # fmt: skip
-            seat.counts = False
-            await seat.connect()
-        except (OSError, RuntimeError, ConnectionClosed, TimeoutError) as exc:
-            failures.append(f"{type(exc).__name__}: {exc}"[:200])
-            return
-        times.append(time.perf_counter() - t)
-        crowd.newcomers.append(seat)
-        crowd.listen(seat)
-
-    await asyncio.gather(*(newcomer(n) for n in range(plan.joins)))
-    all_in = time.perf_counter() - started
+async def join_crowd(crowd: Crowd, plan: Plan) -> Result:
+    """``plan.joins`` newcomers join by code and connect, spread over ``joins_within_s``,
+    in their own process (``day_newcomers.py``), where each is judged (gaps, order,
+    duplicates, strays by writer) from its welcome on; they are not counted for delivery.
+    They keep reading until the trial closes (``Crowd.close``)."""
+    assert crowd.newcomers is not None
+    cpu0 = crowd.newcomers.cpu_s()
+    summary = await crowd.newcomers.join(time.monotonic() + 0.05)
     await asyncio.sleep(1.0)
-    return {
-        "joined": len(times),
-        "failures": failures,
-        "all_connected_s": all_in,
-        "within_target": sum(1 for t in times if t <= plan.joins_within_s),
-        "join_to_welcome_ms": ms_stats(times),
-    }
+    summary["newcomers_client_cpu_s"] = crowd.newcomers.cpu_s() - cpu0  # the 1 s included
+    return summary
 
 
 # -- the step test -------------------------------------------------------------------
