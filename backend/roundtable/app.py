@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -202,9 +203,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (110-120 ms pauses on the live path while an export's rows were read, 7 ms after).
         gc.collect()
         gc.freeze()
+        # The writer thread gives the GIL up at every SQLite call (a dozen per op) and must
+        # take it back each time. While the event loop is busy (a fan-out, ops arriving),
+        # Python makes a waiting thread wait out the whole switch interval, 5 ms by default:
+        # an op's trip through the writer was 0.9 ms at the median and 4 ms at p99. A short
+        # interval bounds each wait (docs/performance.md, "The writer waits for the GIL").
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(settings.gil_switch_interval_us / 1e6)
         try:
             yield
         finally:
+            sys.setswitchinterval(switch_interval)
             watch.cancel()
             await hub.stop()
             app.state.render_pool.shutdown()

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     # "json": one JSON object per log line (``roundtable serve``); "text": uvicorn's default
     log_format: str = Field(default="text", validation_alias=_env("LOG_FORMAT"))
 
+    # How long a thread that wants the GIL waits for the one holding it to let go
+    # (``sys.setswitchinterval``; Python's default is 5,000 µs), set while the app runs
+    gil_switch_interval_us: int = Field(
+        default=200, ge=50, le=5000, validation_alias=_env("GIL_SWITCH_INTERVAL_US")
+    )
+
     # SQLite: how long a write waits for another connection's lock before failing
     sqlite_busy_timeout_s: float = Field(default=30.0, validation_alias=_env("SQLITE_BUSY_TIMEOUT"))
 
