@@ -13,7 +13,7 @@ from pathlib import Path
 from roundtable.db import make_engine
 from roundtable.realtime.direct import SCOPE_KEY, DirectSend
 from tests.observability.checks import parse
-from tests.realtime.clients import Live, make_scene, open_database, opened
+from tests.realtime.clients import Live, LiveClient, Scene, make_scene, open_database, opened
 from tests.support import Api, LiveServer
 
 
@@ -32,6 +32,25 @@ def counters(api: Api) -> tuple[float, float]:
     )
 
 
+async def add_points(scene: Scene, clients: list[LiveClient], ops: int) -> None:
+    """The first client adds ``ops`` points to group 1's checklist, one at a time, each
+    seen by every client before the next."""
+    writer = clients[0]
+    for n in range(1, ops + 1):
+        await writer.op(
+            n,
+            "item.create",
+            id=f"direct-{writer.client_id[-8:]}-{n}",
+            checklist_id=scene.checklist(0),
+            kind="need",
+            title=f"Point {n}",
+        )
+        await writer.until_seen(n)
+        head = scene.head()
+        for client in clients:
+            await client.until_seq(head)
+
+
 def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
     scene = make_scene(live)
     apis = [scene.join(0, name) for name in ("Ana", "Ben", "Cat")]
@@ -48,20 +67,7 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
             for client in (*clients, dan):
                 await client.quiet()  # presence settled: every sender idle
             before, built_before = counters(scene.fac)
-            ana = clients[0]
-            for n in range(1, ops + 1):
-                await ana.op(
-                    n,
-                    "item.create",
-                    id=f"direct-{ana.client_id[-8:]}-{n}",
-                    checklist_id=scene.checklist(0),
-                    kind="need",
-                    title=f"Point {n}",
-                )
-                await ana.until_seen(n)
-                head = scene.head()
-                for client in clients:
-                    await client.until_seq(head)
+            await add_points(scene, clients, ops)
             after, built = counters(scene.fac)
             # One frame per op for each of the three who can see group 1's checklist...
             assert after - before == ops * len(clients)
@@ -123,19 +129,7 @@ def test_under_plain_uvicorn_each_connection_frames_its_own(tmp_path: Path) -> N
                 for client in clients:
                     await client.quiet()
                 before, built_before = counters(scene.fac)
-                ana = clients[0]
-                for n in range(1, ops + 1):
-                    await ana.op(
-                        n,
-                        "item.create",
-                        id=f"own-{ana.client_id[-8:]}-{n}",
-                        checklist_id=scene.checklist(0),
-                        kind="need",
-                        title=f"Point {n}",
-                    )
-                    await ana.until_seen(n)
-                    for client in clients:
-                        await client.until_seq(scene.head())
+                await add_points(scene, clients, ops)
                 after, built = counters(scene.fac)
                 assert after - before == ops * len(clients)
                 assert built == built_before

@@ -16,45 +16,18 @@ from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import (
     ClientPerMessageDeflateFactory,
     PerMessageDeflate,
-    ServerPerMessageDeflateFactory,
 )
-from websockets.frames import Opcode
 from websockets.server import ServerProtocol
-from websockets.uri import parse_uri
 
 from roundtable.realtime.deflated import Deflated, _deflate_of, write_deflated
+from tests.realtime import sansio
+from tests.realtime.sansio import received, served
 
 
 def pair(*, shared: bool = False, **client: Any) -> tuple[ServerProtocol, ClientProtocol]:
     """A server and a client past the handshake, the server's extension as uvicorn's (or,
     ``shared``, as ``roundtable serve``'s: no server context takeover)."""
-    server = ServerProtocol(
-        extensions=[
-            ServerPerMessageDeflateFactory(
-                server_no_context_takeover=shared,
-                server_max_window_bits=12,
-                client_max_window_bits=12,
-                compress_settings={"memLevel": 5},
-            )
-        ]
-    )
-    peer = ClientProtocol(
-        parse_uri("ws://localhost/api/ws"), extensions=[ClientPerMessageDeflateFactory(**client)]
-    )
-    peer.send_request(peer.connect())
-    server.receive_data(b"".join(peer.data_to_send()))
-    [request] = server.events_received()
-    server.send_response(server.accept(request))  # type: ignore[arg-type]
-    peer.receive_data(b"".join(server.data_to_send()))
-    peer.events_received()
-    return server, peer
-
-
-def received(peer: ClientProtocol, data: bytes) -> list[str]:
-    peer.receive_data(data)
-    frames = peer.events_received()
-    assert all(f.opcode is Opcode.TEXT for f in frames), frames  # type: ignore[union-attr]
-    return [f.data.decode() for f in frames]  # type: ignore[union-attr]
+    return sansio.pair([served(shared)], [ClientPerMessageDeflateFactory(**client)])
 
 
 def snapshot_text(n: int) -> str:

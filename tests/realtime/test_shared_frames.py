@@ -14,48 +14,14 @@ from typing import Any
 
 import pytest
 import websockets
-from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import (
     ClientPerMessageDeflateFactory,
     PerMessageDeflate,
-    ServerPerMessageDeflateFactory,
 )
-from websockets.frames import Opcode
-from websockets.server import ServerProtocol
-from websockets.uri import parse_uri
 
 from roundtable.realtime.direct import Frames, shared_framing
 from tests.realtime.clients import Live
-
-
-def pair(server_ext: list[Any], client_ext: list[Any]) -> tuple[ServerProtocol, ClientProtocol]:
-    server = ServerProtocol(extensions=server_ext)
-    # (No extensions: None, as an empty list would send an empty, invalid header.)
-    peer = ClientProtocol(parse_uri("ws://localhost/api/ws"), extensions=client_ext or None)
-    peer.send_request(peer.connect())
-    server.receive_data(b"".join(peer.data_to_send()))
-    [request] = server.events_received()
-    server.send_response(server.accept(request))  # type: ignore[arg-type]
-    peer.receive_data(b"".join(server.data_to_send()))
-    peer.events_received()
-    return server, peer
-
-
-def served(shared: bool) -> ServerPerMessageDeflateFactory:
-    """The server's extension as ``roundtable serve`` (shared) or plain uvicorn offers it."""
-    return ServerPerMessageDeflateFactory(
-        server_no_context_takeover=shared,
-        server_max_window_bits=12,
-        client_max_window_bits=12,
-        compress_settings={"memLevel": 5},
-    )
-
-
-def received(peer: ClientProtocol, data: bytes) -> list[str]:
-    peer.receive_data(data)
-    frames = peer.events_received()
-    assert all(f.opcode is Opcode.TEXT for f in frames), frames  # type: ignore[union-attr]
-    return [f.data.decode() for f in frames]  # type: ignore[union-attr]
+from tests.realtime.sansio import pair, received, served
 
 
 def event(n: int) -> str:
