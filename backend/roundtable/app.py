@@ -9,6 +9,7 @@ import secrets
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -192,7 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool = app.state.render_pool = RenderPool(on_rendered=metrics.export_duration.observe)
         metrics.bind("connections", lambda: hub.stats["connections"])
         metrics.bind("direct_frames", lambda: hub.stats["direct_frames"])
-        metrics.bind("frames_built", lambda: hub.stats["frames_built"])
+        for stat in ("frames_built", "presence_frames", "presence_frames_built"):
+            metrics.bind(stat, partial(hub.stats.__getitem__, stat))
         hub.observe_fanout = metrics.fanout_lag.observe
         metrics.bind("notifier_reconnects", lambda: notifier.reconnects)
         metrics.bind("export_queue", lambda: pool.pending)

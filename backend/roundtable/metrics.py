@@ -274,6 +274,17 @@ class Metrics:
             fn=lambda: self._read("frames_built"),
         )
         r.counter(
+            "roundtable_presence_frames_total",
+            "Presence messages written to a socket as a frame shared by everyone sent the"
+            " same text.",
+            fn=lambda: self._read("presence_frames"),
+        )
+        r.counter(
+            "roundtable_presence_frames_built_total",
+            "Frames built for those presence messages (the rest were reused).",
+            fn=lambda: self._read("presence_frames_built"),
+        )
+        r.counter(
             "roundtable_notifier_reconnects_total",
             "Times the notifier's LISTEN connection was re-established.",
             fn=lambda: self._read("notifier_reconnects"),

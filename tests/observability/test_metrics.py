@@ -36,6 +36,8 @@ def test_every_metric_is_exposed_and_parses(fac: Api) -> None:
         "roundtable_notifier_reconnects_total",
         "roundtable_direct_frames_total",
         "roundtable_shared_frames_built_total",
+        "roundtable_presence_frames_total",
+        "roundtable_presence_frames_built_total",
         "roundtable_export_queue_length",
         "roundtable_fanout_lag_seconds_count",
         'roundtable_fanout_lag_seconds_bucket{le="+Inf"}',

@@ -14,18 +14,23 @@ from roundtable.db import make_engine
 from roundtable.realtime.direct import SCOPE_KEY, DirectSend
 from tests.observability.checks import parse
 from tests.realtime.clients import Live, LiveClient, Scene, make_scene, open_database, opened
-from tests.support import Api, LiveServer
+from tests.support import Api, LiveServer, ok
 
 
 def direct_frames(api: Api) -> float:
     return counters(api)[0]
 
 
-def counters(api: Api) -> tuple[float, float]:
-    """(event frames written by the hand-over, frames it built for them)."""
+def counters(api: Api, kind: str = "events") -> tuple[float, float]:
+    """(frames of that kind written as they are, frames built for them)."""
     response = api.get("/metrics")  # loopback, no token configured: allowed
     assert response.status_code == 200, response.text
     samples = parse(response.text)
+    if kind == "presence":
+        return (
+            samples["roundtable_presence_frames_total"],
+            samples["roundtable_presence_frames_built_total"],
+        )
     return (
         samples["roundtable_direct_frames_total"],
         samples["roundtable_shared_frames_built_total"],
@@ -102,6 +107,41 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
             assert last["from"] <= last["to"] - ops  # Ana's ops, skipped inside the range
             for client in clients:
                 assert not [m for m in await client.quiet() if m["type"] == "events"]
+
+    asyncio.run(scenario())
+
+
+def test_a_presence_change_is_one_frame_for_the_room(live: Live) -> None:
+    """Everyone of a view, caught up to the same presence version, is sent the same text:
+    its frame is built once and written to each of them."""
+    scene = make_scene(live)
+    names = ("Ana", "Ben", "Cat", "Dan", "Eve")
+    apis = [scene.join(0, name) for name in names]
+    ids = [ok(api.get(f"/api/workshops/{scene.id}/me"))["id"] for api in apis]
+    here = scene.checklist(0)
+
+    def there(client: LiveClient, member: int) -> bool:
+        return any(
+            e["member_id"] == member and e["checklist_id"] == here
+            for e in client.presence_entries()
+        )
+
+    async def scenario() -> None:
+        clients = [scene.client(api) for api in apis]
+        async with opened(*clients):
+            for client in clients:
+                await client.connect()
+                await client.expect("snapshot")
+            for client in clients:
+                await client.quiet()
+            written, built = counters(scene.fac, "presence")
+            await clients[0].send({"type": "presence", "checklist_id": here})
+            for client in clients:
+                await client.recv_until(lambda _m, c=client: there(c, ids[0]))
+            more_written, more_built = counters(scene.fac, "presence")
+            # At least the four others were written the same delta, from fewer builds.
+            assert more_written - written >= len(clients) - 1
+            assert more_built - built < more_written - written
 
     asyncio.run(scenario())
 

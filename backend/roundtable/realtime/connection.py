@@ -556,8 +556,24 @@ class Connection:
         version = room.roster.version
         text = room.roster.text_since(self.presence_version, self.view)
         self.presence_version = version
-        if text is not None:
-            await self._send_text(text)
+        if text is None:
+            return
+        direct = self._direct
+        if (
+            direct is not None
+            and direct.shares_frames
+            and not self._closed
+            and not self._send_lock.locked()
+            and direct.ready()
+        ):
+            frames = room.presence_frames()
+            built = frames.built
+            if direct.write(text, frames):  # written as it is, like an event (``offer``)
+                stats = self.services.hub.stats
+                stats["presence_frames"] += 1
+                stats["presence_frames_built"] += frames.built - built
+                return
+        await self._send_text(text)
 
     async def _reject(
         self, op_id: int | None, code: str, message: str, field: str | None = None

@@ -115,6 +115,7 @@ class Room:
         self.target = head
         self.policy = policy
         self.roster = Roster()
+        self._presence_frames = (0, Frames())  # (roster version, its texts' frames)
         self.snapshots = SnapshotCache()  # the rows of the latest snapshot, for joiners
         self.snapshot_reads = 0  # connections reading a snapshot now (a crowd: they share)
         self._fetch: asyncio.Task[None] | None = None
@@ -204,6 +205,15 @@ class Room:
             # A sample per frame, all taken at the end: when the last of them left.
             self.hub.observe_fanout(time.time() - fresh[0].committed_at, direct)
 
+    def presence_frames(self) -> Frames:
+        """The frames of the roster's current presence texts: every connection of a view
+        catching up from the same version is sent the same text, so one frame serves."""
+        version, frames = self._presence_frames
+        if version != self.roster.version:
+            frames = Frames()
+            self._presence_frames = (self.roster.version, frames)
+        return frames
+
     def quiet(self, view: frozenset[int], after: int) -> bool:
         """Nothing loaded after seq ``after`` concerns someone who sees ``view``."""
         if self.touched_all > after:
@@ -288,7 +298,13 @@ class Hub:
         self.write_limiter = anyio.CapacityLimiter(8)
         self.read_limiter = anyio.CapacityLimiter(4 if is_sqlite(engine) else 16)
         # Open connections; frames the rooms' hand-overs wrote straight to a socket.
-        self.stats = {"connections": 0, "direct_frames": 0, "frames_built": 0}
+        self.stats = {
+            "connections": 0,
+            "direct_frames": 0,
+            "frames_built": 0,
+            "presence_frames": 0,
+            "presence_frames_built": 0,
+        }
         self.observe_fanout: Callable[[float, int], None] = lambda seconds, times: None
 
     async def start(self) -> None:
