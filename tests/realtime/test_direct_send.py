@@ -37,6 +37,15 @@ def counters(api: Api, kind: str = "events") -> tuple[float, float]:
     )
 
 
+async def settled(clients: list[LiveClient]) -> None:
+    """Connects each client, and waits until presence has settled: every sender idle."""
+    for client in clients:
+        await client.connect()
+        await client.expect("snapshot")
+    for client in clients:
+        await client.quiet()
+
+
 async def add_points(scene: Scene, clients: list[LiveClient], ops: int) -> None:
     """The first client adds ``ops`` points to group 1's checklist, one at a time, each
     seen by every client before the next."""
@@ -66,11 +75,7 @@ def test_caught_up_members_get_frames_from_the_hand_over(live: Live) -> None:
         clients = [scene.client(api) for api in apis]
         dan = scene.client(other)
         async with opened(*clients, dan):
-            for client in (*clients, dan):
-                await client.connect()
-                await client.expect("snapshot")
-            for client in (*clients, dan):
-                await client.quiet()  # presence settled: every sender idle
+            await settled([*clients, dan])
             before, built_before = counters(scene.fac)
             await add_points(scene, clients, ops)
             after, built = counters(scene.fac)
@@ -129,11 +134,7 @@ def test_a_presence_change_is_one_frame_for_the_room(live: Live) -> None:
     async def scenario() -> None:
         clients = [scene.client(api) for api in apis]
         async with opened(*clients):
-            for client in clients:
-                await client.connect()
-                await client.expect("snapshot")
-            for client in clients:
-                await client.quiet()
+            await settled(clients)
             written, built = counters(scene.fac, "presence")
             await clients[0].send({"type": "presence", "checklist_id": here})
             for client in clients:
@@ -163,11 +164,7 @@ def test_under_plain_uvicorn_each_connection_frames_its_own(tmp_path: Path) -> N
         async def scenario() -> None:
             clients = [scene.client(api) for api in apis]
             async with opened(*clients):
-                for client in clients:
-                    await client.connect()
-                    await client.expect("snapshot")
-                for client in clients:
-                    await client.quiet()
+                await settled(clients)
                 before, built_before = counters(scene.fac)
                 await add_points(scene, clients, ops)
                 after, built = counters(scene.fac)
