@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
-from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import expect
@@ -74,10 +72,11 @@ def test_facilitator_signs_in_and_out(browsing: Browsing, shared_server: LiveSer
     held: list[Any] = []
     page.route("**/safeguards/flags", lambda route: held.append(route))
     sign_in(page)
-    page.get_by_role("link", name="Test roundtable").last.click()
+    with page.expect_request("**/safeguards/flags"):
+        page.get_by_role("link", name="Test roundtable").last.click()
     expect(page).to_have_url(f"/w/{world['id']}")
     expect(page.get_by_role("link", name="Group A", exact=True)).to_be_visible()
-    _wait_for(page, lambda: len(held) > 0)
+    assert held, "the flags request was not held"
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Join your group")).to_be_visible()
@@ -89,10 +88,3 @@ def test_facilitator_signs_in_and_out(browsing: Browsing, shared_server: LiveSer
     # Signed out for real: the facilitator's pages send them to sign in again.
     page.goto("/w")
     expect(page.get_by_role("heading", name="Facilitator sign-in")).to_be_visible()
-
-
-def _wait_for(page: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        page.wait_for_timeout(50)

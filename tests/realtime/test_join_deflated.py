@@ -19,7 +19,8 @@ from websockets.extensions.permessage_deflate import (
 )
 from websockets.server import ServerProtocol
 
-from roundtable.realtime.deflated import Deflated, _deflate_of, write_deflated
+from roundtable.realtime.deflated import Deflated, write_deflated
+from roundtable.realtime.direct import deflate_of
 from tests.realtime import sansio
 from tests.realtime.sansio import received, served
 
@@ -47,7 +48,7 @@ def event_text(k: int) -> str:
 
 def test_a_shared_frame_then_the_connection_s_own_messages_inflate_exactly() -> None:
     server, peer = pair()
-    deflate = _deflate_of(server)
+    deflate = deflate_of(server)
     assert isinstance(deflate, PerMessageDeflate)
 
     before = [event_text(k) for k in range(5)]
@@ -93,7 +94,7 @@ def test_without_matching_the_client_s_window_it_would_not_inflate() -> None:
 def test_connections_that_cannot_take_it_are_left_alone(shared: bool) -> None:
     # The client asks for a smaller window than the frame was made with.
     server, _peer = pair(shared=shared, server_max_window_bits=10)
-    assert _deflate_of(server) is None
+    assert deflate_of(server) is None
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_without_server_context_any_frame_is_taken_as_it_is(negotiated: dict[str
     client asks for it): the frame goes as it is, short texts too, nothing re-seeded,
     and the connection's own messages after it still inflate exactly."""
     server, peer = pair(**negotiated)
-    deflate = _deflate_of(server)
+    deflate = deflate_of(server)
     assert deflate is not None and deflate.local_no_context_takeover
     written: list[bytes] = []
     for text in ('{"type":"snapshot","seq":1}', snapshot_text(600)):
@@ -120,7 +121,7 @@ def test_without_server_context_any_frame_is_taken_as_it_is(negotiated: dict[str
 
 def test_short_texts_and_closed_connections_are_not_written() -> None:
     server, _peer = pair()
-    deflate = _deflate_of(server)
+    deflate = deflate_of(server)
     assert deflate is not None
     written: list[bytes] = []
     # A text shorter than the window: the client's window would still hold older bytes.

@@ -407,14 +407,7 @@ class Connection:
             return False
         if self.last_sent != before and room.quiet(self.view, self.last_sent):
             self.last_sent = before
-        if (
-            self.last_sent == before
-            and fresh is not None
-            and direct is not None
-            and not self._closed
-            and not self._send_lock.locked()
-            and direct.ready()
-        ):
+        if self.last_sent == before and fresh is not None and direct is not None and self._free():
             text, covered, resync, _ = self._frame(fresh)
             if not resync and covered == loaded:
                 if text is None:
@@ -425,6 +418,17 @@ class Connection:
                     return True
         self._wake.set()
         return False
+
+    def _free(self) -> bool:
+        """Nothing is being sent here and the socket takes a frame now: one may be written
+        to it directly (``offer``, ``_send_presence``)."""
+        direct = self._direct
+        return (
+            direct is not None
+            and not self._closed
+            and not self._send_lock.locked()
+            and direct.ready()
+        )
 
     async def _pump(self) -> None:
         try:
@@ -559,13 +563,7 @@ class Connection:
         if text is None:
             return
         direct = self._direct
-        if (
-            direct is not None
-            and direct.shares_frames
-            and not self._closed
-            and not self._send_lock.locked()
-            and direct.ready()
-        ):
+        if direct is not None and direct.shares_frames and self._free():
             frames = room.presence_frames()
             built = frames.built
             if direct.write(text, frames):  # written as it is, like an event (``offer``)

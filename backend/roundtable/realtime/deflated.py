@@ -30,9 +30,14 @@ from typing import Any
 
 from starlette.types import Scope
 from websockets.extensions.permessage_deflate import PerMessageDeflate
-from websockets.protocol import State
 
-from roundtable.realtime.direct import WINDOW_BITS, deflated_frame, server_protocol
+from roundtable.realtime.direct import (
+    WINDOW_BITS,
+    deflate_of,
+    deflated_frame,
+    server_protocol,
+    takes_frame,
+)
 
 
 class Deflated:
@@ -49,25 +54,11 @@ class Deflated:
         self.tail = data[-(1 << WINDOW_BITS) :] if len(data) >= 1 << WINDOW_BITS else None
 
 
-def _deflate_of(conn: Any) -> PerMessageDeflate | None:
-    """The connection's permessage-deflate, if it is its only extension and has a window
-    of at least ``WINDOW_BITS`` on our side."""
-    extensions = getattr(conn, "extensions", None)
-    if not extensions or len(extensions) != 1:
-        return None
-    deflate = extensions[0]
-    if not isinstance(deflate, PerMessageDeflate):
-        return None
-    if deflate.local_max_window_bits < WINDOW_BITS:
-        return None
-    return deflate
-
-
 def write_deflated(conn: Any, deflate: PerMessageDeflate, write: Any, shot: Deflated) -> bool:
     """Writes ``shot`` on ``conn`` (a websockets sans-I/O protocol) with ``write``, and
     re-seeds its compressor to match the client's window; False if it cannot be (the
     connection is not open, the text is short), and then nothing was written."""
-    if conn.state is not State.OPEN or conn.expect_continuation_frame:
+    if not takes_frame(conn):
         return False
     if deflate.local_no_context_takeover:
         write(shot.frame)  # each message stands alone: nothing to re-seed
@@ -96,7 +87,7 @@ class DeflatedSend:
         proto = server_protocol(scope)
         if proto is None:
             return None
-        deflate = _deflate_of(proto.conn)
+        deflate = deflate_of(proto.conn)
         return None if deflate is None else cls(proto, deflate)
 
     async def send(self, shot: Deflated) -> bool:

@@ -94,21 +94,34 @@ def plain_frame(data: bytes) -> bytes:
     return _header(_FIN_TEXT, len(data)) + data
 
 
-def deflate_message(data: bytes) -> bytes:
-    """``data`` compressed for permessage-deflate by a fresh compressor: it refers to
-    nothing sent before it, so any client can inflate it, whatever its window holds."""
+def deflated_frame(data: bytes) -> bytes:
+    """``data`` as one text frame compressed for permessage-deflate by a fresh compressor:
+    it refers to nothing sent before it, so any client can inflate it, whatever its window
+    holds."""
     compressor = zlib.compressobj(
         zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -WINDOW_BITS, memLevel=MEM_LEVEL
     )
     payload = compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
     assert payload.endswith(_TAIL)
-    return payload[:-4]
+    return _header(_FIN_TEXT | _RSV1, len(payload) - 4) + payload[:-4]
 
 
-def deflated_frame(data: bytes) -> bytes:
-    """``data`` as one compressed text frame (see :func:`deflate_message`)."""
-    payload = deflate_message(data)
-    return _header(_FIN_TEXT | _RSV1, len(payload)) + payload
+def takes_frame(conn: Any) -> bool:
+    """``conn`` (a websockets sans-I/O protocol) can be written a whole frame of ours now:
+    open, and not in the middle of a fragmented message."""
+    return conn.state is State.OPEN and not conn.expect_continuation_frame
+
+
+def deflate_of(conn: Any) -> PerMessageDeflate | None:
+    """The connection's permessage-deflate, if it is its only extension and has a window
+    of at least ``WINDOW_BITS`` on our side (frames made here refer that far back)."""
+    extensions = getattr(conn, "extensions", None)
+    if not extensions or len(extensions) != 1:
+        return None
+    deflate = extensions[0]
+    if not isinstance(deflate, PerMessageDeflate):
+        return None
+    return deflate if deflate.local_max_window_bits >= WINDOW_BITS else None
 
 
 class Frames:
@@ -137,15 +150,10 @@ def shared_framing(conn: Any) -> bool | None:
     bytes go to everyone: False uncompressed (no extension), True compressed on its own
     (permessage-deflate without our context, a window of at least ``WINDOW_BITS``), None
     if it cannot be (the connection keeps a context: it frames every message itself)."""
-    extensions = getattr(conn, "extensions", None)
-    if not extensions:
+    if not getattr(conn, "extensions", None):
         return False
-    if len(extensions) != 1 or not isinstance(extensions[0], PerMessageDeflate):
-        return None
-    deflate = extensions[0]
-    if deflate.local_no_context_takeover and deflate.local_max_window_bits >= WINDOW_BITS:
-        return True
-    return None
+    deflate = deflate_of(conn)
+    return True if deflate is not None and deflate.local_no_context_takeover else None
 
 
 class DirectSend:
@@ -190,7 +198,7 @@ class DirectSend:
         conn = self._conn
         shared = self._shared
         if shared is not None and frames is not None:
-            if conn.state is not State.OPEN or conn.expect_continuation_frame:
+            if not takes_frame(conn):
                 return False
             self._transport.write(frames.frame(text, shared))
             return True
